@@ -1,0 +1,36 @@
+"""Settings from the environment (prefix CERTVERIFY_), one class, cached."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; every field can be set as CERTVERIFY_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="CERTVERIFY_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./certverify.db",
+        description="SQLAlchemy URL of the primary database (SQLite file by default).",
+    )
+    read_database_url: str | None = Field(
+        default=None, description="Optional read-replica URL used for verification reads."
+    )
+    redis_url: str | None = Field(default=None, description="Optional Redis URL.")
+    webhook_allow_insecure: bool = Field(
+        default=False, description="Allow http and private/loopback webhook targets."
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL used in deep links and QR codes."
+    )
+    log_level: str = "INFO"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()

@@ -1,0 +1,235 @@
+"""Typed application errors and the handlers that turn every error into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("certverify")
+
+# slug -> (title, human-readable explanation served at /problems/{slug})
+PROBLEM_TYPES: dict[str, tuple[str, str]] = {
+    "validation-error": (
+        "Your request is not valid",
+        "One or more fields are missing or malformed. `errors` lists each one with a JSON pointer "
+        "to the field and the reason.",
+    ),
+    "not-found": ("Not found", "No resource exists at this address, or it is not visible to you."),
+    "method-not-allowed": (
+        "Method not allowed",
+        "This address exists but does not accept this HTTP method; see the `Allow` header.",
+    ),
+    "unsupported-media-type": (
+        "Unsupported media type",
+        "Send the request body with one of the media types the operation accepts.",
+    ),
+    "payload-too-large": ("Payload too large", "The request body exceeds the documented limit."),
+    "unauthorized": (
+        "Authentication failed",
+        "The API key is missing, invalid or revoked. Send `Authorization: Bearer <api key>`.",
+    ),
+    "forbidden": (
+        "Not allowed",
+        "Your API key's role or binding does not allow this action on this resource.",
+    ),
+    "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
+    "internal-error": (
+        "Internal error",
+        "Something went wrong on our side. Quote the request_id when you contact the operator.",
+    ),
+    "http-error": ("HTTP error", "The request could not be served."),
+}
+
+
+class AppError(Exception):
+    """Base of every error the service raises on purpose; rendered as problem+json."""
+
+    status: int = 500
+    slug: str = "internal-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+
+
+class ValidationProblem(AppError):
+    """422: a field is missing or malformed; `errors` names each one by JSON pointer."""
+
+    status = 422
+    slug = "validation-error"
+
+    @classmethod
+    def field(cls, pointer: str, detail: str) -> ValidationProblem:
+        """One invalid field."""
+        return cls(f"{pointer.lstrip('/')}: {detail}", errors=[{"pointer": pointer, "detail": detail}])
+
+
+class NotFound(AppError):
+    """404: no such resource, or not visible to the caller."""
+
+    status = 404
+    slug = "not-found"
+
+
+class Unauthorized(AppError):
+    """401: missing, invalid or revoked API key."""
+
+    status = 401
+    slug = "unauthorized"
+
+
+class Forbidden(AppError):
+    """403: the key's role or binding does not allow this."""
+
+    status = 403
+    slug = "forbidden"
+
+
+class Conflict(AppError):
+    """409: the request conflicts with existing data (e.g. a duplicate certificate number)."""
+
+    status = 409
+    slug = "conflict"
+
+
+class PayloadTooLarge(AppError):
+    """413: request body over the limit."""
+
+    status = 413
+    slug = "payload-too-large"
+
+
+class UnsupportedMediaType(AppError):
+    """415: body media type not accepted."""
+
+    status = 415
+    slug = "unsupported-media-type"
+
+
+def request_id_of(request: Request) -> str | None:
+    """The id the request-id middleware assigned to this request."""
+    value = getattr(request.state, "request_id", None)
+    return str(value) if value is not None else None
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: Sequence[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+) -> JSONResponse:
+    """Build an RFC 9457 problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title or PROBLEM_TYPES.get(slug, PROBLEM_TYPES["http-error"])[0],
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": request_id_of(request),
+    }
+    if errors is not None:
+        body["errors"] = list(errors)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _pointer(loc: Sequence[str | int]) -> tuple[str, str]:
+    """Turn a pydantic error location into (JSON pointer, where) e.g. ('/items/3/as_of', 'body')."""
+    where = str(loc[0]) if loc else "body"
+    parts = [str(p) for p in loc[1:]] if where in {"body", "query", "path", "header"} else [
+        str(p) for p in loc
+    ]
+    escaped = [p.replace("~", "~0").replace("/", "~1") for p in parts]
+    return "/" + "/".join(escaped), where
+
+
+def validation_errors(raw: Sequence[Any]) -> list[dict[str, str]]:
+    """Convert pydantic/FastAPI errors to [{pointer, detail}] without echoing internals."""
+    out: list[dict[str, str]] = []
+    for err in raw:
+        pointer, where = _pointer(tuple(err.get("loc", ())))
+        msg = str(err.get("msg", "invalid value"))
+        msg = msg.removeprefix("Value error, ")
+        item = {"pointer": pointer, "detail": msg}
+        if where in {"query", "path", "header"}:
+            item["parameter"] = pointer.lstrip("/")
+            item["location"] = where
+        out.append(item)
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the one set of handlers that renders every error as problem+json."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem_response(
+            request,
+            status=exc.status,
+            slug=exc.slug,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc.errors())
+        if any(e.get("detail", "").startswith("JSON decode error") for e in errors):
+            detail = "The request body is not valid JSON."
+        else:
+            detail = "; ".join(f"{e['pointer'].lstrip('/') or 'body'}: {e['detail']}" for e in errors)
+        return problem_response(
+            request, status=422, slug="validation-error", detail=detail, errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        slug = {
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "payload-too-large",
+            415: "unsupported-media-type",
+            401: "unauthorized",
+            403: "forbidden",
+        }.get(exc.status_code, "http-error")
+        detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No resource at {request.url.path}."
+        if exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        return problem_response(
+            request,
+            status=exc.status_code,
+            slug=slug,
+            detail=detail,
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"request_id": request_id_of(request)})
+        return problem_response(
+            request,
+            status=500,
+            slug="internal-error",
+            detail="An unexpected error occurred; it has been logged.",
+        )

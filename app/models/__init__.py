@@ -1,0 +1,37 @@
+"""SQLAlchemy models; importing this package registers every table on Base.metadata."""
+
+from app.models.accreditation import (
+    Accreditation,
+    AccreditationBody,
+    AccreditationStatusEvent,
+    MlaRecognition,
+)
+from app.models.auth import ApiKey, SigningKey
+from app.models.base import Base
+from app.models.certificate import (
+    Certificate,
+    CertificateChange,
+    CertificateSite,
+    CertificateStatusEvent,
+    Organization,
+)
+from app.models.certification_body import CertificationBody
+from app.models.reference import Sector, Standard
+
+__all__ = [
+    "Accreditation",
+    "AccreditationBody",
+    "AccreditationStatusEvent",
+    "ApiKey",
+    "Base",
+    "Certificate",
+    "CertificateChange",
+    "CertificateSite",
+    "CertificateStatusEvent",
+    "CertificationBody",
+    "MlaRecognition",
+    "Organization",
+    "Sector",
+    "SigningKey",
+    "Standard",
+]
