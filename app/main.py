@@ -1,0 +1,45 @@
+"""create_app(): routers, middleware and exception handlers, nothing else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+from app import __version__
+from app.errors import install_error_handlers
+from app.middleware import JsonBodyMiddleware, RequestIdMiddleware
+from app.routers import accreditations, bodies, certificates, reference, verify, wellknown
+
+DESCRIPTION = """
+certverify tells you whether an ISO management-system certificate can be relied on, today or on
+any date: the certificate's status and dates, the standard edition and its transition deadline,
+the issuing certification body's accreditation for that standard and those sectors, and the
+accreditation body's IAF MLA recognition. Every verdict explains every check and carries a
+signed receipt (Ed25519 JWS; keys at `/.well-known/jwks.json`).
+
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app() -> FastAPI:
+    """Build the ASGI application."""
+    app = FastAPI(
+        title="certverify",
+        version=__version__,
+        description=DESCRIPTION,
+        license_info={"name": "Apache-2.0"},
+    )
+    install_error_handlers(app)
+    app.add_middleware(JsonBodyMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+    for module in (verify, reference, bodies, accreditations, certificates, wellknown):
+        app.include_router(module.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Every query lives here, named for the question it answers."""

@@ -1,0 +1,90 @@
+"""Queries about certification bodies and accreditation bodies."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.domain.names import fold_name
+from app.models import AccreditationBody, CertificationBody
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    """The UUID in `value`, or None when it is not one."""
+    try:
+        return uuid.UUID(value.strip())
+    except (ValueError, AttributeError):
+        return None
+
+
+def find_certification_body(session: Session, reference: str) -> CertificationBody | None:
+    """Resolve a CB by id, else acronym, else full name (case-insensitive) (API.md)."""
+    as_id = parse_uuid(reference)
+    if as_id is not None:
+        return session.get(CertificationBody, as_id)
+    text = reference.strip()
+    if not text:
+        return None
+    by_acronym = session.scalars(
+        select(CertificationBody).where(CertificationBody.acronym_key == text.upper())
+    ).first()
+    if by_acronym is not None:
+        return by_acronym
+    return session.scalars(
+        select(CertificationBody)
+        .where(CertificationBody.name_key == fold_name(text))
+        .order_by(CertificationBody.created_at)
+    ).first()
+
+
+def get_accreditation_body(session: Session, ab_id: uuid.UUID) -> AccreditationBody | None:
+    """One AB with its MLA scopes."""
+    return session.scalars(
+        select(AccreditationBody)
+        .where(AccreditationBody.id == ab_id)
+        .options(selectinload(AccreditationBody.mla_scopes))
+    ).one_or_none()
+
+
+def accreditation_body_by_acronym(session: Session, acronym: str) -> AccreditationBody | None:
+    """One AB by acronym (case-insensitive)."""
+    return session.scalars(
+        select(AccreditationBody).where(AccreditationBody.acronym_key == acronym.strip().upper())
+    ).one_or_none()
+
+
+def list_accreditation_bodies(
+    session: Session, *, q: str | None, economy: str | None, offset: int, limit: int
+) -> Sequence[AccreditationBody]:
+    """ABs ordered by acronym, optionally filtered by economy or a text in acronym/name."""
+    stmt = select(AccreditationBody).options(selectinload(AccreditationBody.mla_scopes))
+    if economy:
+        stmt = stmt.where(AccreditationBody.economy == economy.upper())
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            func.lower(AccreditationBody.acronym).like(like)
+            | func.lower(AccreditationBody.name).like(like)
+        )
+    stmt = stmt.order_by(AccreditationBody.acronym_key).offset(offset).limit(limit)
+    return session.scalars(stmt).all()
+
+
+def list_certification_bodies(
+    session: Session, *, q: str | None, country: str | None, offset: int, limit: int
+) -> Sequence[CertificationBody]:
+    """CBs ordered by name, optionally filtered by country or a text in acronym/name."""
+    stmt = select(CertificationBody)
+    if country:
+        stmt = stmt.where(CertificationBody.country == country.upper())
+    if q:
+        like = f"%{q.strip().lower()}%"
+        stmt = stmt.where(
+            func.lower(CertificationBody.acronym).like(like)
+            | func.lower(CertificationBody.name).like(like)
+        )
+    stmt = stmt.order_by(CertificationBody.name_key, CertificationBody.id).offset(offset).limit(limit)
+    return session.scalars(stmt).all()

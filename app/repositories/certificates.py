@@ -1,0 +1,184 @@
+"""Queries about certificates, their organisations and histories."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.models import (
+    Certificate,
+    CertificateChange,
+    CertificateSite,
+    CertificateStatusEvent,
+    Organization,
+    Standard,
+)
+
+
+def _loaded(stmt: Select[tuple[Certificate]]) -> Select[tuple[Certificate]]:
+    return stmt.options(
+        joinedload(Certificate.certification_body),
+        joinedload(Certificate.organization),
+        joinedload(Certificate.standard),
+        selectinload(Certificate.sites),
+        selectinload(Certificate.status_events),
+    )
+
+
+def certificates_by_number_key(
+    session: Session, number_key: str, certification_body_id: uuid.UUID | None = None
+) -> Sequence[Certificate]:
+    """Certificates whose normalised number equals `number_key` (within one CB when given)."""
+    stmt = select(Certificate).where(Certificate.number_key == number_key)
+    if certification_body_id is not None:
+        stmt = stmt.where(Certificate.certification_body_id == certification_body_id)
+    stmt = stmt.order_by(Certificate.created_at, Certificate.id)
+    return session.scalars(_loaded(stmt)).unique().all()
+
+
+def get_certificate(session: Session, certificate_id: uuid.UUID) -> Certificate | None:
+    """One certificate with everything it shows."""
+    stmt = select(Certificate).where(Certificate.id == certificate_id)
+    return session.scalars(_loaded(stmt)).unique().one_or_none()
+
+
+def certificate_number_taken(
+    session: Session, certification_body_id: uuid.UUID, number_key: str, exclude: uuid.UUID | None
+) -> bool:
+    """True when the CB already has a certificate with this normalised number."""
+    stmt = select(Certificate.id).where(
+        Certificate.certification_body_id == certification_body_id,
+        Certificate.number_key == number_key,
+    )
+    if exclude is not None:
+        stmt = stmt.where(Certificate.id != exclude)
+    return session.scalars(stmt.limit(1)).first() is not None
+
+
+def find_organization(
+    session: Session, certification_body_id: uuid.UUID, name_key: str, country: str | None
+) -> Organization | None:
+    """The CB's existing organisation record with this folded name and country."""
+    return session.scalars(
+        select(Organization)
+        .where(
+            Organization.certification_body_id == certification_body_id,
+            Organization.name_key == name_key,
+            Organization.country == country if country else Organization.country.is_(None),
+        )
+        .order_by(Organization.created_at)
+    ).first()
+
+
+def find_standard(session: Session, code_key: str, edition: str) -> Standard | None:
+    """A standard edition by code key and edition."""
+    return session.scalars(
+        select(Standard).where(Standard.code_key == code_key, Standard.edition == edition)
+    ).one_or_none()
+
+
+def standards_by_code_key(session: Session, code_key: str) -> Sequence[Standard]:
+    """Every edition of a standard code."""
+    return session.scalars(select(Standard).where(Standard.code_key == code_key)).all()
+
+
+def search_public_certificate_ids(
+    session: Session,
+    *,
+    organization_ids: Sequence[uuid.UUID] | None,
+    number_key: str | None,
+    standard_ids: Sequence[uuid.UUID] | None,
+    country: str | None,
+    certification_body_id: uuid.UUID | None,
+    status: str | None,
+    today: date,
+    offset: int,
+    limit: int | None,
+) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
+    """(certificate id, organisation id) of non-confidential certificates matching every filter."""
+    stmt = select(Certificate.id, Certificate.organization_id).where(
+        Certificate.confidential.is_(False)
+    )
+    if organization_ids is not None:
+        stmt = stmt.where(Certificate.organization_id.in_(organization_ids))
+    if number_key is not None:
+        stmt = stmt.where(Certificate.number_key == number_key)
+    if standard_ids is not None:
+        stmt = stmt.where(Certificate.standard_id.in_(standard_ids))
+    if certification_body_id is not None:
+        stmt = stmt.where(Certificate.certification_body_id == certification_body_id)
+    if country is not None:
+        site_in_country = exists().where(
+            CertificateSite.certificate_id == Certificate.id, CertificateSite.country == country
+        )
+        org_in_country = exists().where(
+            Organization.id == Certificate.organization_id, Organization.country == country
+        )
+        stmt = stmt.where(or_(site_in_country, org_in_country))
+    if status == "expired":
+        stmt = stmt.where(Certificate.expiry_date < today)
+    elif status is not None:
+        status_today = (
+            select(CertificateStatusEvent.status)
+            .where(
+                CertificateStatusEvent.certificate_id == Certificate.id,
+                CertificateStatusEvent.effective_from <= today,
+            )
+            .order_by(
+                CertificateStatusEvent.effective_from.desc(),
+                CertificateStatusEvent.recorded_at.desc(),
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        stmt = stmt.where(status_today == status)
+        if status == "active":
+            stmt = stmt.where(Certificate.expiry_date >= today)
+    stmt = stmt.order_by(Certificate.number_key, Certificate.id).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [(row[0], row[1]) for row in session.execute(stmt)]
+
+
+def certificates_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[Certificate]:
+    """Certificates with everything they show, in the order of `ids`."""
+    if not ids:
+        return []
+    rows = session.scalars(_loaded(select(Certificate).where(Certificate.id.in_(ids)))).unique()
+    by_id = {c.id: c for c in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def public_organization_names(
+    session: Session, certification_body_id: uuid.UUID | None
+) -> Sequence[tuple[uuid.UUID, str, list[str]]]:
+    """(id, folded name, aliases) of organisations holding at least one non-confidential cert."""
+    has_public = exists().where(
+        and_(Certificate.organization_id == Organization.id, Certificate.confidential.is_(False))
+    )
+    stmt = select(Organization.id, Organization.name_key, Organization.aliases).where(has_public)
+    if certification_body_id is not None:
+        stmt = stmt.where(Organization.certification_body_id == certification_body_id)
+    return [(row[0], row[1], list(row[2] or [])) for row in session.execute(stmt)]
+
+
+def certificate_history(
+    session: Session, certificate_id: uuid.UUID
+) -> tuple[Sequence[CertificateStatusEvent], Sequence[CertificateChange]]:
+    """Status events and field changes of one certificate, oldest first."""
+    events = session.scalars(
+        select(CertificateStatusEvent)
+        .where(CertificateStatusEvent.certificate_id == certificate_id)
+        .order_by(CertificateStatusEvent.recorded_at, CertificateStatusEvent.id)
+    ).all()
+    changes = session.scalars(
+        select(CertificateChange)
+        .where(CertificateChange.certificate_id == certificate_id)
+        .order_by(CertificateChange.recorded_at, CertificateChange.id)
+    ).all()
+    return events, changes
+

@@ -1,0 +1,1 @@
+"""Thin HTTP layer: parse, authorise, one service call, respond."""

@@ -1,0 +1,1 @@
+"""Pydantic v2 request and response models: the public contract (API.md)."""

@@ -1,0 +1,149 @@
+"""Verification request and response (API.md, Verification)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+
+from app.schemas.common import AccreditationBodyRef, BodyRef, Country, Strict
+
+
+def _has_alnum(value: str) -> str:
+    if not any(ch.isalnum() for ch in value):
+        raise ValueError("must contain at least one letter or digit")
+    return value
+
+
+CertificateNumber = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_has_alnum),
+]
+
+
+class VerificationRequestIn(Strict):
+    """What to verify: a certificate number plus optional claims and a date."""
+
+    certificate_number: CertificateNumber = Field(
+        description="As printed; matched on a normalised key (upper case, letters and digits only)."
+    )
+    certification_body: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="The issuing CB's id, acronym or name."
+    )
+    organization: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        default=None, description="The organisation claimed to hold the certificate."
+    )
+    standard: Annotated[str, StringConstraints(max_length=60)] | None = Field(
+        default=None, description='Claimed standard, with or without edition: "ISO 9001:2015".'
+    )
+    scope: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        default=None, description="Claimed activity, checked against the certified scope."
+    )
+    country: Country | None = Field(default=None, description="Claimed site country (alpha-2).")
+    as_of: date | None = Field(default=None, description="Date to verify on; default today (UTC).")
+
+
+class CheckRead(BaseModel):
+    """One check's outcome."""
+
+    code: str
+    outcome: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class OrganizationBrief(BaseModel):
+    """The certified entity."""
+
+    name: str
+    country: str | None = None
+
+
+class SiteRead(BaseModel):
+    """A certified site."""
+
+    name: str | None = None
+    address: str | None = None
+    country: str
+
+
+class VerifiedCertificate(BaseModel):
+    """The certificate as found, with its status at `as_of`."""
+
+    id: uuid.UUID
+    certificate_number: str
+    standard: str
+    organization: OrganizationBrief
+    scope: str
+    sectors: list[int]
+    sites: list[SiteRead]
+    issue_date: date
+    expiry_date: date
+    original_issue_date: date | None
+    effective_expiry_date: date = Field(
+        description="Printed expiry or the edition's transition deadline, whichever is earlier."
+    )
+    status: str | None
+
+
+class AccreditationBrief(BaseModel):
+    """The accreditation the verdict relied on."""
+
+    id: uuid.UUID
+    accreditation_number: str
+    standard: str
+    sectors: list[int]
+    status: str | None
+    valid_from: date
+    valid_until: date | None
+
+
+class Candidate(BaseModel):
+    """A certificate that matched an ambiguous number."""
+
+    id: uuid.UUID
+    certificate_number: str
+    certification_body: BodyRef
+    organization: OrganizationBrief
+
+
+class ResolvedBody(BaseModel):
+    """How the named certification body was understood."""
+
+    given: str
+    resolved: BodyRef | None
+
+
+class QueryEcho(BaseModel):
+    """The inputs as understood, so the receipt proves what was asked."""
+
+    certificate_number: str
+    number_key: str
+    certification_body: ResolvedBody | None
+    organization: str | None
+    standard: str | None
+    scope: str | None
+    country: str | None
+    as_of: date
+
+
+class VerificationRead(BaseModel):
+    """A verification: verdict first, every check explained, and a signed receipt."""
+
+    verification_id: uuid.UUID
+    checked_at: datetime
+    as_of: date
+    verdict: str
+    summary: str
+    checks: list[CheckRead]
+    warnings: list[str]
+    certificate: VerifiedCertificate | None
+    certification_body: BodyRef | None
+    accreditation: AccreditationBrief | None
+    accreditation_body: AccreditationBodyRef | None
+    candidates: list[Candidate]
+    query: QueryEcho
+    receipt: str = Field(description="Compact JWS (Ed25519) over a digest of this response.")

@@ -1,0 +1,1 @@
+"""Orchestration: load facts through repositories, call the domain, write changes."""

@@ -1,0 +1,121 @@
+"""API keys: creation (shown once), hashed storage, constant-time authentication."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.errors import Forbidden, Unauthorized
+from app.models import ApiKey
+from app.models.base import utcnow
+
+KEY_PREFIX = "cvk"
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+class Role(enum.StrEnum):
+    """API key roles (API.md, Conventions)."""
+
+    ADMIN = "admin"
+    ACCREDITATION_BODY = "accreditation_body"
+    CERTIFICATION_BODY = "certification_body"
+    CLIENT = "client"
+
+
+BOUND_ROLES = {Role.ACCREDITATION_BODY, Role.CERTIFICATION_BODY}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: anonymous (key_id None) or an API key with a role and binding."""
+
+    key_id: uuid.UUID | None = None
+    role: Role | None = None
+    body_id: uuid.UUID | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        """True for admin keys."""
+        return self.role is Role.ADMIN
+
+    def require(self, *roles: Role) -> None:
+        """Raise 401 when anonymous, 403 when the role is not among `roles`."""
+        if self.role is None:
+            raise Unauthorized("This operation needs an API key: send Authorization: Bearer <key>.")
+        if self.role not in roles:
+            allowed = ", ".join(r.value for r in roles)
+            raise Forbidden(f"A {self.role.value} key cannot do this; it needs one of: {allowed}.")
+
+    def acts_for_certification_body(self, certification_body_id: uuid.UUID) -> bool:
+        """True when the key may write this CB's certificates (admin, or the CB's own key)."""
+        return self.is_admin or (
+            self.role is Role.CERTIFICATION_BODY and self.body_id == certification_body_id
+        )
+
+    def acts_for_accreditation_body(self, accreditation_body_id: uuid.UUID) -> bool:
+        """True when the key may write this AB's accreditations (admin, or the AB's own key)."""
+        return self.is_admin or (
+            self.role is Role.ACCREDITATION_BODY and self.body_id == accreditation_body_id
+        )
+
+
+ANONYMOUS = Principal()
+
+
+def _hash(prefix: str, secret: str) -> str:
+    """Per-key salted digest: the prefix is unique per key, the secret has 256 bits of entropy."""
+    return hashlib.sha256(f"{prefix}:{secret}".encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session, *, role: Role, body_id: uuid.UUID | None, name: str | None
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plaintext, which is never stored or shown again."""
+    if role in BOUND_ROLES and body_id is None:
+        raise ValueError(f"a {role.value} key must be bound to a body (--body ID)")
+    if role not in BOUND_ROLES and body_id is not None:
+        raise ValueError(f"a {role.value} key cannot be bound to a body")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=prefix, secret_hash=_hash(prefix, secret), role=role.value, body_id=body_id, name=name
+    )
+    session.add(key)
+    session.flush()
+    return key, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def authenticate(session: Session, token: str) -> Principal:
+    """Resolve a presented key to a Principal, or raise 401 (unknown, malformed or revoked)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise Unauthorized("The API key is malformed.")
+    _, prefix, secret = parts
+    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    expected = key.secret_hash if key is not None else _hash("x", "y")
+    if not hmac.compare_digest(expected, _hash(prefix, secret)) or key is None:
+        raise Unauthorized("The API key is not valid.")
+    if key.revoked_at is not None:
+        raise Unauthorized("The API key has been revoked.")
+    now = utcnow()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        key.last_used_at = now
+    return Principal(key_id=key.id, role=Role(key.role), body_id=key.body_id)
+
+
+def revoke_api_key(session: Session, key_id: uuid.UUID) -> bool:
+    """Revoke a key; return False when no such key exists."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        return False
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+    return True

@@ -1,0 +1,285 @@
+"""Certificate writes (create, patch, status) with recorded history, and authorised reads."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.domain.facts import Status
+from app.domain.names import fold_name
+from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
+from app.domain.verification import status_at
+from app.errors import Conflict, Forbidden, NotFound, ValidationProblem
+from app.models import (
+    Certificate,
+    CertificateChange,
+    CertificateSite,
+    CertificateStatusEvent,
+    Organization,
+    Standard,
+)
+from app.repositories.certificates import (
+    certificate_number_taken,
+    find_organization,
+    find_standard,
+    get_certificate,
+)
+from app.schemas.certificates import CertificateCreate, CertificateUpdate, OrganizationIn, SiteIn
+from app.schemas.registry import StatusChange
+from app.services.auth import Principal, Role
+from app.services.facts import status_events
+from app.services.registry import require_certification_body
+
+
+def resolve_standard(session: Session, label: str, pointer: str = "/standard") -> Standard:
+    """The standard edition named like "ISO 9001:2015", or 422 naming the field."""
+    try:
+        code, edition = parse_standard(label)
+    except ValueError as exc:
+        raise ValidationProblem.field(pointer, str(exc)) from exc
+    if edition is None:
+        raise ValidationProblem.field(pointer, f'give the edition, e.g. "{code}:2015"')
+    standard = find_standard(session, standard_code_key(code), edition)
+    if standard is None:
+        raise ValidationProblem.field(pointer, f'unknown standard edition "{code}:{edition}"')
+    return standard
+
+
+def _check_dates(original: date | None, issue: date, expiry: date) -> None:
+    if expiry < issue:
+        raise ValidationProblem.field("/expiry_date", "must be on or after issue_date")
+    if original is not None and original > issue:
+        raise ValidationProblem.field("/original_issue_date", "must be on or before issue_date")
+
+
+def _organization(session: Session, cb_id: uuid.UUID, data: OrganizationIn) -> Organization:
+    """Find the CB's record of this entity (same folded name and country) or create it."""
+    name_key = fold_name(data.name)
+    org = find_organization(session, cb_id, name_key, data.country)
+    if org is None:
+        org = Organization(
+            certification_body_id=cb_id, name=data.name, name_key=name_key, country=data.country
+        )
+        session.add(org)
+    org.name = data.name
+    org.aliases = list(data.aliases)
+    org.lei = data.identifiers.lei.upper() if data.identifiers.lei else None
+    org.vat = data.identifiers.vat
+    return org
+
+
+def _sites(sites: list[SiteIn]) -> list[CertificateSite]:
+    return [
+        CertificateSite(position=i, name=s.name, address=s.address, country=s.country)
+        for i, s in enumerate(sites)
+    ]
+
+
+def _actor(principal: Principal) -> dict[str, Any]:
+    return {
+        "actor_key_id": principal.key_id,
+        "actor_role": principal.role.value if principal.role else None,
+    }
+
+
+def create_certificate(
+    session: Session, *, principal: Principal, data: CertificateCreate
+) -> Certificate:
+    """Create a certificate (admin, or the issuing CB's key); duplicate number for the CB is 409."""
+    principal.require(Role.ADMIN, Role.CERTIFICATION_BODY)
+    cb_id = data.certification_body_id
+    if cb_id is None:
+        if principal.role is not Role.CERTIFICATION_BODY:
+            raise ValidationProblem.field("/certification_body_id", "is required for admin keys")
+        cb_id = principal.body_id
+    assert cb_id is not None
+    if not principal.acts_for_certification_body(cb_id):
+        raise Forbidden("This key may only manage its own certification body's certificates.")
+    require_certification_body(session, cb_id)
+    standard = resolve_standard(session, data.standard)
+    _check_dates(data.original_issue_date, data.issue_date, data.expiry_date)
+    number_key = normalize_certificate_number(data.certificate_number)
+    if certificate_number_taken(session, cb_id, number_key, None):
+        raise Conflict(
+            f"Certificate number {data.certificate_number!r} already exists for this "
+            "certification body (numbers compare on letters and digits only)."
+        )
+    cert = Certificate(
+        certification_body_id=cb_id,
+        organization=_organization(session, cb_id, data.organization),
+        standard_id=standard.id,
+        certificate_number=data.certificate_number,
+        number_key=number_key,
+        scope=data.scope,
+        sectors=list(data.sectors),
+        original_issue_date=data.original_issue_date,
+        issue_date=data.issue_date,
+        expiry_date=data.expiry_date,
+        confidential=data.confidential,
+    )
+    cert.sites = _sites(data.sites)
+    cert.status_events = [
+        CertificateStatusEvent(
+            status=data.status, effective_from=data.issue_date, reason="issued", **_actor(principal)
+        )
+    ]
+    session.add(cert)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Certificate number already exists for this certification body.") from exc
+    return require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+
+
+def can_see_confidential(principal: Principal, cert: Certificate) -> bool:
+    """Admins and the issuing CB see confidential certificates; nobody else does (API.md)."""
+    return principal.acts_for_certification_body(cert.certification_body_id)
+
+
+def require_visible_certificate(
+    session: Session, *, principal: Principal, certificate_id: uuid.UUID
+) -> Certificate:
+    """The certificate, or 404 when absent or confidential to this caller."""
+    cert = get_certificate(session, certificate_id)
+    if cert is None or (cert.confidential and not can_see_confidential(principal, cert)):
+        raise NotFound(f"No certificate with id {certificate_id}.")
+    return cert
+
+
+def _writable(session: Session, principal: Principal, certificate_id: uuid.UUID) -> Certificate:
+    principal.require(Role.ADMIN, Role.CERTIFICATION_BODY)
+    cert = require_visible_certificate(
+        session, principal=principal, certificate_id=certificate_id
+    )
+    if not principal.acts_for_certification_body(cert.certification_body_id):
+        raise Forbidden("This key may only manage its own certification body's certificates.")
+    return cert
+
+
+def _org_snapshot(org: Organization) -> dict[str, Any]:
+    return {
+        "name": org.name,
+        "country": org.country,
+        "aliases": list(org.aliases or []),
+        "identifiers": {"lei": org.lei, "vat": org.vat},
+    }
+
+
+def _sites_snapshot(sites: list[CertificateSite]) -> list[dict[str, Any]]:
+    return [{"name": s.name, "address": s.address, "country": s.country} for s in sites]
+
+
+def update_certificate(
+    session: Session, *, principal: Principal, certificate_id: uuid.UUID, data: CertificateUpdate
+) -> Certificate:
+    """Patch a certificate; each changed field is recorded with before, after, who and when."""
+    cert = _writable(session, principal, certificate_id)
+    fields = data.model_fields_set
+    changes: list[tuple[str, Any, Any]] = []
+
+    def record(field: str, before: Any, after: Any) -> None:
+        if before != after:
+            changes.append((field, before, after))
+
+    for name in ("original_issue_date", "issue_date", "expiry_date"):
+        if name in fields:
+            value = getattr(data, name)
+            if value is None and name != "original_issue_date":
+                raise ValidationProblem.field(f"/{name}", "cannot be null")
+    new_issue = data.issue_date if "issue_date" in fields and data.issue_date else cert.issue_date
+    new_expiry = (
+        data.expiry_date if "expiry_date" in fields and data.expiry_date else cert.expiry_date
+    )
+    new_original = (
+        data.original_issue_date if "original_issue_date" in fields else cert.original_issue_date
+    )
+    _check_dates(new_original, new_issue, new_expiry)
+
+    if "certificate_number" in fields and data.certificate_number is not None:
+        key = normalize_certificate_number(data.certificate_number)
+        if certificate_number_taken(session, cert.certification_body_id, key, cert.id):
+            raise Conflict(f"Certificate number {data.certificate_number!r} already exists.")
+        record("certificate_number", cert.certificate_number, data.certificate_number)
+        cert.certificate_number, cert.number_key = data.certificate_number, key
+    if "standard" in fields and data.standard is not None:
+        standard = resolve_standard(session, data.standard)
+        record("standard", cert.standard.label, standard.label)
+        cert.standard_id = standard.id
+    if "organization" in fields and data.organization is not None:
+        before = _org_snapshot(cert.organization)
+        org = _organization(session, cert.certification_body_id, data.organization)
+        session.flush()
+        record("organization", before, _org_snapshot(org))
+        cert.organization_id = org.id
+    if "scope" in fields and data.scope is not None:
+        record("scope", cert.scope, data.scope)
+        cert.scope = data.scope
+    if "sectors" in fields and data.sectors is not None:
+        record("sectors", list(cert.sectors or []), list(data.sectors))
+        cert.sectors = list(data.sectors)
+    if "sites" in fields and data.sites is not None:
+        before_sites = _sites_snapshot(cert.sites)
+        after_sites = [s.model_dump() for s in data.sites]
+        if before_sites != after_sites:
+            record("sites", before_sites, after_sites)
+            cert.sites.clear()
+            session.flush()
+            cert.sites.extend(_sites(data.sites))
+    for name, new in (
+        ("original_issue_date", new_original),
+        ("issue_date", new_issue),
+        ("expiry_date", new_expiry),
+    ):
+        old = getattr(cert, name)
+        record(name, old.isoformat() if old else None, new.isoformat() if new else None)
+        setattr(cert, name, new)
+    if "confidential" in fields and data.confidential is not None:
+        record("confidential", cert.confidential, data.confidential)
+        cert.confidential = data.confidential
+
+    for field, before, after in changes:
+        session.add(
+            CertificateChange(
+                certificate_id=cert.id,
+                field=field,
+                before={"value": before},
+                after={"value": after},
+                **_actor(principal),
+            )
+        )
+    session.flush()
+    session.expire(cert)
+    return require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+
+
+def change_certificate_status(
+    session: Session,
+    *,
+    principal: Principal,
+    certificate_id: uuid.UUID,
+    data: StatusChange,
+    today: date,
+) -> Certificate:
+    """Record a dated status change (ISO/IEC 17021-1 §9.6); back- or future-dating allowed."""
+    cert = _writable(session, principal, certificate_id)
+    cert.status_events.append(
+        CertificateStatusEvent(
+            status=data.status,
+            effective_from=data.effective_from or today,
+            reason=data.reason,
+            **_actor(principal),
+        )
+    )
+    session.flush()
+    return cert
+
+
+def certificate_status_today(cert: Certificate, today: date) -> str | None:
+    """A certificate's status on `today` (None before any status is effective)."""
+    status = status_at(status_events(cert.status_events), today, None)
+    return status.value if status is not None else None

@@ -1,0 +1,112 @@
+"""Test harness: a migrated database per test run (SQLite, or PostgreSQL when
+CERTVERIFY_TEST_DATABASE_URL is set), each test inside a transaction that is rolled back."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.db import get_session, make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.services.receipts import reset_key_cache
+from app.services.seed import seed_reference_data
+
+PG_URL = os.environ.get("CERTVERIFY_TEST_DATABASE_URL")
+
+
+def worker_id() -> str:
+    """The pytest-xdist worker name ("master" without xdist)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "master")
+
+
+def fresh_database_url(tmp_dir: Path, name: str) -> str:
+    """A new, empty database of the configured kind, named `name`."""
+    if PG_URL:
+        url = make_url(PG_URL)
+        db_name = f"{url.database}_{name}_{worker_id()}".lower()
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+        admin.dispose()
+        return url.set(database=db_name).render_as_string(hide_password=False)
+    return f"sqlite:///{tmp_dir / f'{name}.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to head and seeded with the shipped reference data, once per run."""
+    url = fresh_database_url(tmp_path_factory.mktemp("db"), "suite")
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_reference_data(session)
+        session.commit()
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """The engine of the test database."""
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    conn = engine.connect()
+    trans = conn.begin()
+    reset_key_cache()
+    try:
+        yield conn
+    finally:
+        trans.rollback()
+        conn.close()
+        reset_key_cache()
+
+
+@pytest.fixture
+def session(connection: Connection) -> Iterator[Session]:
+    """A session inside the test's transaction; its commits only release savepoints."""
+    with Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as s:
+        yield s
+
+
+@pytest.fixture
+def client(connection: Connection) -> Iterator[TestClient]:
+    """An HTTP client whose requests share the test's transaction."""
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        s = Session(bind=connection, join_transaction_mode="create_savepoint", autoflush=False)
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def unique(prefix: str) -> str:
+    """A short unique string for names and numbers."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
