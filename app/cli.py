@@ -74,7 +74,9 @@ def demo(
 
 @keys_cli.command("create")
 def keys_create(
-    role: Annotated[Role, typer.Option(help="admin, accreditation_body, certification_body, client")],
+    role: Annotated[
+        Role, typer.Option(help="admin, accreditation_body, certification_body, client")
+    ],
     body: Annotated[
         str | None, typer.Option(help="AB id for accreditation_body keys, CB id for CB keys.")
     ] = None,
@@ -92,7 +94,10 @@ def keys_create(
             err.print(f"[red]--body must be a UUID, got {body!r}[/red]")
             raise typer.Exit(2) from None
     with _session() as session:
-        model = {Role.ACCREDITATION_BODY: AccreditationBody, Role.CERTIFICATION_BODY: CertificationBody}
+        model = {
+            Role.ACCREDITATION_BODY: AccreditationBody,
+            Role.CERTIFICATION_BODY: CertificationBody,
+        }
         if body_id is not None and role in model and session.get(model[role], body_id) is None:
             err.print(f"[red]no {role.value.replace('_', ' ')} with id {body_id}[/red]")
             raise typer.Exit(2)

@@ -76,7 +76,9 @@ class ValidationProblem(AppError):
     @classmethod
     def field(cls, pointer: str, detail: str) -> ValidationProblem:
         """One invalid field."""
-        return cls(f"{pointer.lstrip('/')}: {detail}", errors=[{"pointer": pointer, "detail": detail}])
+        return cls(
+            f"{pointer.lstrip('/')}: {detail}", errors=[{"pointer": pointer, "detail": detail}]
+        )
 
 
 class NotFound(AppError):
@@ -154,9 +156,11 @@ def problem_response(
 def _pointer(loc: Sequence[str | int]) -> tuple[str, str]:
     """Turn a pydantic error location into (JSON pointer, where) e.g. ('/items/3/as_of', 'body')."""
     where = str(loc[0]) if loc else "body"
-    parts = [str(p) for p in loc[1:]] if where in {"body", "query", "path", "header"} else [
-        str(p) for p in loc
-    ]
+    parts = (
+        [str(p) for p in loc[1:]]
+        if where in {"body", "query", "path", "header"}
+        else [str(p) for p in loc]
+    )
     escaped = [p.replace("~", "~0").replace("/", "~1") for p in parts]
     return "/" + "/".join(escaped), where
 
@@ -196,7 +200,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if any(e.get("detail", "").startswith("JSON decode error") for e in errors):
             detail = "The request body is not valid JSON."
         else:
-            detail = "; ".join(f"{e['pointer'].lstrip('/') or 'body'}: {e['detail']}" for e in errors)
+            detail = "; ".join(
+                f"{e['pointer'].lstrip('/') or 'body'}: {e['detail']}" for e in errors
+            )
         return problem_response(
             request, status=422, slug="validation-error", detail=detail, errors=errors
         )

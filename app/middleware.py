@@ -52,8 +52,12 @@ class JsonBodyMiddleware:
             and scope["path"] not in NON_JSON_BODY_PATHS
         ):
             headers = dict(scope["headers"])
-            ctype = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
-            has_body = headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+            ctype = (
+                headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+            )
+            has_body = (
+                headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+            )
             if has_body and not (ctype == "application/json" or ctype.endswith("+json")):
                 await _problem_415(scope, send, ctype)
                 return

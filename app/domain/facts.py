@@ -185,8 +185,8 @@ class Claims:
 class VerificationRequest:
     """A verification question, as understood.
 
-    `certification_body_in_registry`: True/False when the asker named a CB (resolved or not), None when
-    no CB was named. `certificate_number` is as queried.
+    `certification_body_in_registry`: True/False when the asker named a CB (resolved or not),
+    None when no CB was named. `certificate_number` is as queried.
     """
 
     certificate_number: str

@@ -13,7 +13,7 @@ from app.models.base import Base, new_id, utcnow
 
 
 class ApiKey(Base):
-    """An API key: role, optional binding to one AB or CB, a hash of the secret, never the secret."""
+    """An API key: role, optional binding to one AB or CB, and a hash (never the secret)."""
 
     __tablename__ = "api_keys"
 
@@ -29,7 +29,7 @@ class ApiKey(Base):
 
 
 class SigningKey(Base):
-    """An Ed25519 key that signs verification receipts; created on first use, kept across restarts."""
+    """An Ed25519 receipt-signing key; created on first use, kept across restarts."""
 
     __tablename__ = "signing_keys"
 

@@ -86,5 +86,7 @@ def list_certification_bodies(
             func.lower(CertificationBody.acronym).like(like)
             | func.lower(CertificationBody.name).like(like)
         )
-    stmt = stmt.order_by(CertificationBody.name_key, CertificationBody.id).offset(offset).limit(limit)
+    stmt = (
+        stmt.order_by(CertificationBody.name_key, CertificationBody.id).offset(offset).limit(limit)
+    )
     return session.scalars(stmt).all()

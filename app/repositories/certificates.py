@@ -19,7 +19,7 @@ from app.models import (
 )
 
 
-def _loaded(stmt: Select[tuple[Certificate]]) -> Select[tuple[Certificate]]:
+def _loaded(stmt: Select[Certificate]) -> Select[Certificate]:
     return stmt.options(
         joinedload(Certificate.certification_body),
         joinedload(Certificate.organization),
@@ -181,4 +181,3 @@ def certificate_history(
         .order_by(CertificateChange.recorded_at, CertificateChange.id)
     ).all()
     return events, changes
-

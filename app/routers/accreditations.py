@@ -20,7 +20,9 @@ def get_accreditation(
     accreditation_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> AccreditationRead:
     """One accreditation with its status today and history."""
-    return accreditation_read(registry.require_accreditation(session, accreditation_id), today_utc())
+    return accreditation_read(
+        registry.require_accreditation(session, accreditation_id), today_utc()
+    )
 
 
 @router.patch("/{accreditation_id}", response_model=AccreditationRead)

@@ -37,7 +37,9 @@ CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2)]
 
 
 @router.get(
-    "/accreditation-bodies", response_model=Page[AccreditationBodyRead], tags=["accreditation bodies"]
+    "/accreditation-bodies",
+    response_model=Page[AccreditationBodyRead],
+    tags=["accreditation bodies"],
 )
 def get_accreditation_bodies(
     session: SessionDep,

@@ -26,7 +26,10 @@ def list_sectors(session: SessionDep, principal: PrincipalDep) -> list[SectorRea
     rows = session.scalars(select(Sector).order_by(Sector.code)).all()
     return [
         SectorRead(
-            code=s.code, name=s.name, nace_rev2=list(s.nace_rev2 or []), nace_uncertain=s.nace_uncertain
+            code=s.code,
+            name=s.name,
+            nace_rev2=list(s.nace_rev2 or []),
+            nace_uncertain=s.nace_uncertain,
         )
         for s in rows
     ]

@@ -104,7 +104,10 @@ def _events(rows: Any) -> list[StatusEventRead]:
     ordered = sorted(rows, key=lambda r: (r.effective_from, r.recorded_at))
     return [
         StatusEventRead(
-            status=r.status, effective_from=r.effective_from, reason=r.reason, recorded_at=r.recorded_at
+            status=r.status,
+            effective_from=r.effective_from,
+            reason=r.reason,
+            recorded_at=r.recorded_at,
         )
         for r in ordered
     ]

@@ -15,7 +15,9 @@ from app.schemas.verification import CertificateNumber
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
 Lei = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{20}$")]
 Vat = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
-StandardLabel = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)]
+StandardLabel = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)
+]
 
 
 class Identifiers(Strict):

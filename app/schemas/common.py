@@ -41,7 +41,9 @@ class Page(BaseModel, Generic[T]):
     """A page of a list; pass `next_page_token` as `page_token` for the next one."""
 
     items: list[T]
-    next_page_token: str | None = Field(description="Opaque token of the next page; null on the last.")
+    next_page_token: str | None = Field(
+        description="Opaque token of the next page; null on the last."
+    )
 
 
 class BodyRef(BaseModel):

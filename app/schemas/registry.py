@@ -48,7 +48,7 @@ class StandardRead(BaseModel):
     status: str | None
     superseded_by: str | None
     transition_deadline: date | None = Field(
-        description="Certificates to this edition are outdated from the day after (IAF resolutions)."
+        description="Certificates to this edition are outdated from the next day (IAF resolutions)."
     )
     uses_iaf_sectors: bool
     uncertain: bool
@@ -155,7 +155,7 @@ class CertificationBodyRead(BaseModel):
 
 
 class StatusChange(Strict):
-    """A dated status change; `effective_from` defaults to today and may be back- or future-dated."""
+    """A dated status change; `effective_from` defaults to today, may be back- or future-dated."""
 
     status: StatusValue
     effective_from: date | None = None
@@ -179,7 +179,9 @@ class AccreditationCreate(Strict):
     )
     accreditation_number: ShortText
     standard: StandardCode
-    sectors: SectorList = Field(default_factory=list, description="Empty: not restricted by sector.")
+    sectors: SectorList = Field(
+        default_factory=list, description="Empty: not restricted by sector."
+    )
     valid_from: date
     valid_until: date | None = None
 

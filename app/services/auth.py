@@ -86,7 +86,11 @@ def create_api_key(
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
-        prefix=prefix, secret_hash=_hash(prefix, secret), role=role.value, body_id=body_id, name=name
+        prefix=prefix,
+        secret_hash=_hash(prefix, secret),
+        role=role.value,
+        body_id=body_id,
+        name=name,
     )
     session.add(key)
     session.flush()

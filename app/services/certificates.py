@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.domain.facts import Status
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
 from app.domain.verification import status_at
@@ -153,9 +152,7 @@ def require_visible_certificate(
 
 def _writable(session: Session, principal: Principal, certificate_id: uuid.UUID) -> Certificate:
     principal.require(Role.ADMIN, Role.CERTIFICATION_BODY)
-    cert = require_visible_certificate(
-        session, principal=principal, certificate_id=certificate_id
-    )
+    cert = require_visible_certificate(session, principal=principal, certificate_id=certificate_id)
     if not principal.acts_for_certification_body(cert.certification_body_id):
         raise Forbidden("This key may only manage its own certification body's certificates.")
     return cert

@@ -25,7 +25,7 @@ from app.models import (
 
 
 def status_events(
-    rows: Sequence[CertificateStatusEvent] | Sequence[AccreditationStatusEvent],
+    rows: Sequence[CertificateStatusEvent | AccreditationStatusEvent],
 ) -> tuple[StatusEvent, ...]:
     """Status rows in the order they take effect (effective date, then recording time)."""
     ordered = sorted(rows, key=lambda r: (r.effective_from, r.recorded_at))
@@ -83,7 +83,9 @@ def certificate_fact(cert: Certificate) -> CertificateFact:
         organization_aliases=tuple(org.aliases or ()),
         scope=cert.scope,
         sectors=tuple(cert.sectors or ()),
-        sites=tuple(SiteFact(country=s.country, name=s.name, address=s.address) for s in cert.sites),
+        sites=tuple(
+            SiteFact(country=s.country, name=s.name, address=s.address) for s in cert.sites
+        ),
         issue_date=cert.issue_date,
         expiry_date=cert.expiry_date,
         original_issue_date=cert.original_issue_date,

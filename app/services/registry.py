@@ -250,7 +250,11 @@ def _owned_accreditation(
 
 
 def update_accreditation(
-    session: Session, *, principal: Principal, accreditation_id: uuid.UUID, data: AccreditationUpdate
+    session: Session,
+    *,
+    principal: Principal,
+    accreditation_id: uuid.UUID,
+    data: AccreditationUpdate,
 ) -> Accreditation:
     """Change an accreditation's number, sectors or validity (admin or the owning AB)."""
     acc = _owned_accreditation(session, principal, accreditation_id)

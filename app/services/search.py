@@ -91,7 +91,11 @@ def search_certificates(
         if not scores:
             return [], False
         rows = search_public_certificate_ids(
-            session, organization_ids=list(scores), offset=0, limit=None, **common  # type: ignore[arg-type]
+            session,
+            organization_ids=list(scores),
+            offset=0,
+            limit=None,
+            **common,  # type: ignore[arg-type]
         )
         ranked = sorted(rows, key=lambda r: -scores[r[1]])  # stable: number order within a score
         page = [cid for cid, _ in ranked[offset : offset + limit + 1]]
@@ -99,7 +103,11 @@ def search_certificates(
         page = [
             cid
             for cid, _ in search_public_certificate_ids(
-                session, organization_ids=None, offset=offset, limit=limit + 1, **common  # type: ignore[arg-type]
+                session,
+                organization_ids=None,
+                offset=offset,
+                limit=limit + 1,
+                **common,  # type: ignore[arg-type]
             )
         ]
     more = len(page) > limit

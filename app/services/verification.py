@@ -21,7 +21,7 @@ from app.services.receipts import sign_receipt
 
 
 def today_utc() -> date:
-    """"Today" is the UTC date (DESIGN.md, Dates)."""
+    """ "Today" is the UTC date (DESIGN.md, Dates)."""
     return datetime.now(UTC).date()
 
 

@@ -37,15 +37,25 @@ def registry(session: Session) -> dict[str, Any]:
         "suspended": make_certificate(session, nbc, "FS-700002"),
         "expired": make_certificate(session, nbc, "FS-700003", expiry_date="2026-11-25"),
         "future": make_certificate(
-            session, nbc, "FS-700004", original_issue_date=None, issue_date="2026-12-01",
+            session,
+            nbc,
+            "FS-700004",
+            original_issue_date=None,
+            issue_date="2026-12-01",
             expiry_date="2029-11-30",
         ),
         "sector": make_certificate(session, nbc, "FS-700005", sectors=[28]),
         "shared_nbc": make_certificate(session, nbc, "DUP-1"),
         "shared_qas": make_certificate(session, qas, "dup 1"),
         "old_edition": make_certificate(
-            session, nbc, "EMS-1", standard="ISO 14001:2004", sectors=[18],
-            original_issue_date="2016-01-01", issue_date="2016-01-01", expiry_date="2019-01-01",
+            session,
+            nbc,
+            "EMS-1",
+            standard="ISO 14001:2004",
+            sectors=[18],
+            original_issue_date="2016-01-01",
+            issue_date="2016-01-01",
+            expiry_date="2019-01-01",
         ),
         "confidential": make_certificate(session, nbc, "SECRET-1", confidential=True),
     }
@@ -102,9 +112,17 @@ def test_valid_answer_has_the_contract_shape(client: TestClient, registry: dict[
     ).json()
     assert body["verdict"] == "valid"
     assert [c["code"] for c in body["checks"]] == [
-        "certificate_found", "certificate_status", "validity_period", "standard_edition",
-        "cb_accreditation", "accreditation_sectors", "ab_recognition", "organization_match",
-        "standard_match", "site_match", "scope_match",
+        "certificate_found",
+        "certificate_status",
+        "validity_period",
+        "standard_edition",
+        "cb_accreditation",
+        "accreditation_sectors",
+        "ab_recognition",
+        "organization_match",
+        "standard_match",
+        "site_match",
+        "scope_match",
     ]
     assert set(outcomes(body).values()) == {"pass"}
     assert body["certificate"]["certificate_number"] == "FS 612345"
@@ -199,7 +217,7 @@ def test_old_edition_is_outdated_after_its_deadline(
 def test_receipt_verifies_against_jwks_and_digests_the_response(
     client: TestClient, registry: dict[str, Any]
 ) -> None:
-    """API.md Receipts: Ed25519 JWS with kid; sha256 is over the JCS of the response sans receipt."""
+    """API.md Receipts: Ed25519 JWS with kid; sha256 over the JCS of the response sans receipt."""
     body = client.get("/v1/verify", params={"certificate_number": "FS 612345"}).json()
     jwks = client.get("/.well-known/jwks.json").json()
     assert [k["kty"] for k in jwks["keys"]] == ["OKP"]
@@ -224,7 +242,9 @@ def test_tampered_receipt_is_rejected(client: TestClient, registry: dict[str, An
     body = client.get("/v1/verify", params={"certificate_number": "FS-700001"}).json()
     jwks = client.get("/.well-known/jwks.json").json()
     header, payload, signature = body["receipt"].split(".")
-    forged = ".".join([header, payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB"), signature])
+    forged = ".".join(
+        [header, payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB"), signature]
+    )
     with pytest.raises(Exception):  # noqa: B017 - any verification failure
         verify_receipt(forged, jwks)
 

@@ -1,0 +1,49 @@
+"""Normalised keys for certificate numbers and standard codes (DESIGN.md, "Verification rules")."""
+
+from __future__ import annotations
+
+import re
+
+_WHITESPACE = re.compile(r"\s+")
+_IEC = re.compile(r"/IEC", re.IGNORECASE)
+_CODE_NOISE = re.compile(r"[\s\-.]+")
+_EDITION = re.compile(r"[0-9]{4}")
+
+# Standards whose certificate scopes are classified by IAF sector codes (IAF ID 1); every other
+# standard skips `accreditation_sectors` (DESIGN.md).
+SECTOR_CLASSIFIED_STANDARDS: frozenset[str] = frozenset(
+    {"ISO9001", "ISO14001", "ISO45001", "OHSAS18001"}
+)
+
+
+def normalize_certificate_number(text: str) -> str:
+    """Match key of a certificate number: upper case, letters and digits only (DESIGN.md)."""
+    return "".join(char for char in text.upper() if char.isalnum())
+
+
+def standard_code_key(code: str) -> str:
+    """Compare key of a standard code: no case, "/IEC", spaces, dashes or dots (DESIGN.md)."""
+    return _CODE_NOISE.sub("", _IEC.sub("", code.strip())).upper()
+
+
+def parse_standard(text: str) -> tuple[str, str | None]:
+    """Split "ISO 9001:2015" into code and edition, so claims and imports read standards alike."""
+    cleaned = _WHITESPACE.sub(" ", text).strip()
+    if not cleaned:
+        raise ValueError("standard is empty; expected a code such as 'ISO 9001' or 'ISO 9001:2015'")
+    code, colon, edition = cleaned.rpartition(":")
+    if not colon:
+        return cleaned, None
+    code, edition = code.strip(), edition.strip()
+    if not code:
+        raise ValueError(f"standard {text!r} has no code before ':'; expected e.g. 'ISO 9001:2015'")
+    if not _EDITION.fullmatch(edition):
+        raise ValueError(
+            f"standard {text!r} has edition {edition!r}; an edition is a 4-digit year, e.g. '2015'"
+        )
+    return code, edition
+
+
+def uses_iaf_sectors(code: str) -> bool:
+    """Whether certificates to this standard are classified by IAF sector codes (IAF ID 1)."""
+    return standard_code_key(code) in SECTOR_CLASSIFIED_STANDARDS

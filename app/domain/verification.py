@@ -1,0 +1,777 @@
+"""The verification engine: pure checks over facts, in DESIGN.md order, and the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from app.domain import names
+from app.domain.facts import (
+    VERDICT_PRECEDENCE,
+    AccreditationFact,
+    CertificateFact,
+    CheckCode,
+    CheckResult,
+    Outcome,
+    Status,
+    StatusEvent,
+    Verdict,
+    VerificationRequest,
+    VerificationResult,
+)
+from app.domain.normalize import parse_standard, standard_code_key, uses_iaf_sectors
+
+EXPIRY_WARNING_DAYS = 90
+"""A certificate expiring within this many days (inclusive) gets a warning (DESIGN.md)."""
+
+TRANSITION_WARNING_DAYS = 180
+"""An edition whose transition deadline is this many days away or fewer gets a warning."""
+
+_OUTCOME_RANK: dict[Outcome, int] = {
+    Outcome.PASS: 0,
+    Outcome.SKIPPED: 0,
+    Outcome.WARN: 1,
+    Outcome.FAIL: 2,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One check's result and, when it failed, the verdict that failure stands for."""
+
+    check: CheckResult
+    verdict: Verdict | None = None
+
+
+def _result(
+    code: CheckCode,
+    outcome: Outcome,
+    message: str,
+    details: dict[str, Any] | None = None,
+    verdict: Verdict | None = None,
+) -> Finding:
+    """Build a finding; a verdict is only kept for a failure."""
+    return Finding(
+        CheckResult(code, outcome, message, details or {}),
+        verdict if outcome is Outcome.FAIL else None,
+    )
+
+
+def _skipped(code: CheckCode, message: str) -> Finding:
+    """A check that cannot be evaluated: `skipped`, never failed (DESIGN.md)."""
+    return _result(code, Outcome.SKIPPED, message)
+
+
+def _iso(day: date | None) -> str | None:
+    """A date as YYYY-MM-DD for machine-readable details."""
+    return day.isoformat() if day is not None else None
+
+
+def _days(count: int) -> str:
+    """ "1 day" or "N days"."""
+    return "1 day" if count == 1 else f"{count} days"
+
+
+# --- dated status -------------------------------------------------------------------------------
+
+
+def _event_at(events: Sequence[StatusEvent], day: date) -> StatusEvent | None:
+    """The latest status change effective on or before `day`; on equal dates the later one wins."""
+    current: StatusEvent | None = None
+    for event in events:
+        if event.effective_from <= day and (
+            current is None or event.effective_from >= current.effective_from
+        ):
+            current = event
+    return current
+
+
+def status_at(events: Sequence[StatusEvent], day: date, default: Status | None) -> Status | None:
+    """Status at `day`: the latest change effective on or before it, else `default` (DESIGN.md)."""
+    event = _event_at(events, day)
+    return event.status if event is not None else default
+
+
+def effective_expiry(cert: CertificateFact) -> date:
+    """Last valid day: printed expiry capped by the transition deadline (IAF Resolution 2017-13)."""
+    deadline = cert.standard.transition_deadline
+    return cert.expiry_date if deadline is None else min(cert.expiry_date, deadline)
+
+
+def _valid_from(cert: CertificateFact) -> date:
+    """First valid day: the original issue date, else the issue date (DESIGN.md)."""
+    return cert.original_issue_date or cert.issue_date
+
+
+def _accreditation_state(accreditation: AccreditationFact, day: date) -> str:
+    """Accreditation state at `day`: "active", "suspended", "withdrawn" or "outside_validity"."""
+    if day < accreditation.valid_from or (
+        accreditation.valid_until is not None and day > accreditation.valid_until
+    ):
+        return "outside_validity"
+    event = _event_at(accreditation.status_events, day)
+    return (event.status if event is not None else Status.ACTIVE).value
+
+
+def accreditation_active_at(accreditation: AccreditationFact, day: date) -> bool:
+    """Active at `day`: within validity and status active (default active from `valid_from`)."""
+    return _accreditation_state(accreditation, day) == Status.ACTIVE.value
+
+
+# --- checks, in DESIGN.md order -----------------------------------------------------------------
+
+
+def check_certificate_found(
+    request: VerificationRequest, candidates: Sequence[CertificateFact]
+) -> Finding:
+    """Exactly one certificate carries the number, for the named CB if any (DESIGN.md)."""
+    code = CheckCode.CERTIFICATE_FOUND
+    number = request.certificate_number
+    if not candidates:
+        in_registry = request.certification_body_in_registry
+        cb = request.certification_body_named or "the named certification body"
+        if in_registry is True:
+            message = (
+                f"No certificate {number} among {cb}'s published certificates; "
+                "ask the issuer to confirm it"
+            )
+        elif in_registry is False:
+            message = (
+                f"{cb} does not publish its certificates to this registry, so certificate "
+                f"{number} cannot be found here; ask the issuer to confirm it"
+            )
+        else:
+            message = f"No certificate {number} in this registry; name the certification body"
+        return _result(
+            code,
+            Outcome.FAIL,
+            message,
+            {"certification_body_in_registry": in_registry},
+            Verdict.NOT_FOUND,
+        )
+    if len(candidates) > 1:
+        bodies = ", ".join(candidate.certification_body.name for candidate in candidates)
+        return _result(
+            code,
+            Outcome.FAIL,
+            f"{len(candidates)} certificates are numbered {number} ({bodies}); "
+            "name the certification body to choose one",
+            {
+                "candidate_ids": [candidate.id for candidate in candidates],
+                "certification_body_ids": [
+                    candidate.certification_body.id for candidate in candidates
+                ],
+            },
+            Verdict.AMBIGUOUS,
+        )
+    cert = candidates[0]
+    return _result(
+        code,
+        Outcome.PASS,
+        f"Certificate {cert.certificate_number} issued by {cert.certification_body.name}",
+        {"certificate_id": cert.id, "certification_body_id": cert.certification_body.id},
+    )
+
+
+def check_certificate_status(cert: CertificateFact, as_of: date) -> Finding:
+    """The status at `as_of` is neither suspended nor withdrawn (ISO/IEC 17021-1 §9.6)."""
+    event = _event_at(cert.status_events, as_of)
+    status = event.status if event is not None else Status.ACTIVE
+    if event is not None:
+        since = event.effective_from
+    else:
+        # Before this issue date the certification ran under its original issue (a renewal).
+        since = cert.issue_date if cert.issue_date <= as_of else _valid_from(cert)
+    details: dict[str, Any] = {
+        "status": status.value,
+        "effective_from": _iso(since),
+        "reason": event.reason if event is not None else None,
+    }
+    if status is Status.ACTIVE:
+        return _result(CheckCode.CERTIFICATE_STATUS, Outcome.PASS, f"Active since {since}", details)
+    reason = f" ({event.reason})" if event is not None and event.reason else ""
+    verdict = Verdict.WITHDRAWN if status is Status.WITHDRAWN else Verdict.SUSPENDED
+    return _result(
+        CheckCode.CERTIFICATE_STATUS,
+        Outcome.FAIL,
+        f"{status.value.capitalize()} since {since}{reason}",
+        details,
+        verdict,
+    )
+
+
+def check_validity_period(cert: CertificateFact, as_of: date) -> Finding:
+    """`as_of` is within original issue .. printed expiry, inclusive (ISO/IEC 17021-1 §8.2.2 c)."""
+    code = CheckCode.VALIDITY_PERIOD
+    start, expiry = _valid_from(cert), cert.expiry_date
+    remaining = (expiry - as_of).days
+    details: dict[str, Any] = {
+        "valid_from": _iso(start),
+        "expiry_date": _iso(expiry),
+        "days_to_expiry": remaining,
+    }
+    if as_of > expiry:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f"Expired: valid through {expiry}",
+            details,
+            Verdict.EXPIRED,
+        )
+    if as_of < start:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f"Not yet valid: valid from {start}",
+            details,
+            Verdict.NOT_YET_VALID,
+        )
+    if remaining == 0:
+        return _result(code, Outcome.WARN, f"Expires today ({expiry})", details)
+    if remaining <= EXPIRY_WARNING_DAYS:
+        return _result(code, Outcome.WARN, f"Expires in {_days(remaining)} ({expiry})", details)
+    return _result(code, Outcome.PASS, f"Valid from {start} through {expiry}", details)
+
+
+def check_standard_edition(cert: CertificateFact, as_of: date) -> Finding:
+    """The edition's transition deadline has not passed at `as_of` (IAF Resolution 2017-13)."""
+    code = CheckCode.STANDARD_EDITION
+    standard = cert.standard
+    deadline = standard.transition_deadline
+    details: dict[str, Any] = {
+        "standard": standard.label,
+        "transition_deadline": _iso(deadline),
+        "superseded_by": standard.superseded_by,
+        "effective_expiry": _iso(effective_expiry(cert)),
+    }
+    if deadline is None:
+        return _result(
+            code, Outcome.PASS, f"{standard.label} is current (no transition deadline)", details
+        )
+    successor = f" by {standard.superseded_by}" if standard.superseded_by else ""
+    if as_of > deadline:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f"{standard.label} was superseded{successor}: certificates to it expired at the end "
+            f"of the transition on {deadline} (IAF Resolution 2017-13)",
+            details,
+            Verdict.OUTDATED_STANDARD,
+        )
+    remaining = (deadline - as_of).days
+    if remaining <= TRANSITION_WARNING_DAYS:
+        when = "today" if remaining == 0 else f"in {_days(remaining)}"
+        return _result(
+            code,
+            Outcome.WARN,
+            f"The transition from {standard.label} ends {when} ({deadline}); "
+            "certificates to it expire then",
+            details,
+        )
+    return _result(
+        code,
+        Outcome.PASS,
+        f"{standard.label} was superseded{successor}; its transition ends on {deadline}",
+        details,
+    )
+
+
+_STATE_WORDS: dict[str, str] = {
+    "outside_validity": "no accreditation within its validity",
+    Status.SUSPENDED.value: "accreditation suspended",
+    Status.WITHDRAWN.value: "accreditation withdrawn",
+}
+
+
+def _reason_at(accreditations: Sequence[AccreditationFact], day: date) -> str | None:
+    """None when some accreditation is active at `day`, else the most telling reason why not."""
+    if not accreditations:
+        return "none_for_standard"
+    states = [_accreditation_state(accreditation, day) for accreditation in accreditations]
+    if Status.ACTIVE.value in states:
+        return None
+    for state in (Status.SUSPENDED.value, Status.WITHDRAWN.value):
+        if state in states:
+            return state
+    return "outside_validity"
+
+
+def most_relevant_accreditation(
+    accreditations: Sequence[AccreditationFact], as_of: date
+) -> AccreditationFact | None:
+    """The accreditation to show when the check fails: current, else in validity, else newest."""
+    if not accreditations:
+        return None
+
+    def rank(item: tuple[int, AccreditationFact]) -> tuple[int, date, int]:
+        index, accreditation = item
+        state = _accreditation_state(accreditation, as_of)
+        tier = 2 if state == Status.ACTIVE.value else 1 if state != "outside_validity" else 0
+        return tier, accreditation.valid_from, index
+
+    return max(enumerate(accreditations), key=rank)[1]
+
+
+def accreditations_for_standard(
+    cert: CertificateFact, accreditations: Sequence[AccreditationFact]
+) -> list[AccreditationFact]:
+    """The issuing CB's accreditations for the certificate's standard code, any AB, any edition."""
+    key = standard_code_key(cert.standard.code)
+    return [
+        accreditation
+        for accreditation in accreditations
+        if accreditation.certification_body_id == cert.certification_body.id
+        and standard_code_key(accreditation.standard_code) == key
+    ]
+
+
+def check_cb_accreditation(
+    cert: CertificateFact, accreditations: Sequence[AccreditationFact], as_of: date
+) -> tuple[Finding, list[AccreditationFact]]:
+    """The CB was accredited for the standard at issue and is at `as_of` (ISO/IEC 17011, IAF PL 3).
+
+    Returns the finding and the accreditations that qualify at `as_of` (empty when it fails).
+    """
+    code = CheckCode.CB_ACCREDITATION
+    cb = cert.certification_body
+    relevant = accreditations_for_standard(cert, accreditations)
+    issue_reason = _reason_at(relevant, cert.issue_date)
+    as_of_reason = _reason_at(relevant, as_of)
+    details: dict[str, Any] = {
+        "standard_code": cert.standard.code,
+        "issue_date": _iso(cert.issue_date),
+        "accredited_at_issue_date": issue_reason is None,
+        "issue_date_reason": issue_reason,
+        "as_of": _iso(as_of),
+        "accredited_at_as_of": as_of_reason is None,
+        "as_of_reason": as_of_reason,
+    }
+    if issue_reason is None and as_of_reason is None:
+        qualifying = [item for item in relevant if accreditation_active_at(item, as_of)]
+        return (
+            _result(
+                code,
+                Outcome.PASS,
+                f"{cb.name} was accredited for {cert.standard.code} on the issue date "
+                f"{cert.issue_date} and is on {as_of}",
+                details,
+            ),
+            qualifying,
+        )
+    standard = cert.standard.code
+    if issue_reason == "none_for_standard":
+        message = f"{cb.name} holds no accreditation for {standard}"
+    elif as_of_reason is not None and issue_reason is not None:
+        message = (
+            f"{cb.name} is not accredited for {standard} on {as_of} "
+            f"({_STATE_WORDS[as_of_reason]}) and was not on the issue date {cert.issue_date} "
+            f"({_STATE_WORDS[issue_reason]})"
+        )
+    elif as_of_reason is not None:
+        message = (
+            f"{cb.name} is not accredited for {standard} on {as_of} ({_STATE_WORDS[as_of_reason]})"
+        )
+    else:
+        assert issue_reason is not None
+        message = (
+            f"{cb.name} was not accredited for {standard} on the issue date {cert.issue_date} "
+            f"({_STATE_WORDS[issue_reason]})"
+        )
+    return _result(code, Outcome.FAIL, message, details, Verdict.NOT_ACCREDITED), []
+
+
+_NOT_ACCREDITED_SKIP = "Not checked: the certification body is not accredited for this standard"
+
+
+def check_accreditation_sectors(
+    cert: CertificateFact, accreditation: AccreditationFact | None
+) -> Finding:
+    """The certificate's IAF sectors lie within the accreditation's sectors (IAF ID 1)."""
+    code = CheckCode.ACCREDITATION_SECTORS
+    if accreditation is None:
+        return _skipped(code, _NOT_ACCREDITED_SKIP)
+    standard = cert.standard.code
+    if not uses_iaf_sectors(standard):
+        return _skipped(code, f"Not checked: {standard} does not use IAF sectors")
+    details: dict[str, Any] = {
+        "certificate_sectors": sorted(cert.sectors),
+        "accreditation_sectors": sorted(accreditation.sectors),
+    }
+    if not cert.sectors:
+        return _result(
+            code, Outcome.WARN, f"The certificate declares no IAF sector for {standard}", details
+        )
+    if not accreditation.sectors:
+        return _result(
+            code, Outcome.PASS, "The accreditation is not restricted by IAF sector", details
+        )
+    number = accreditation.accreditation_number
+    outside = sorted(set(cert.sectors) - set(accreditation.sectors))
+    if outside:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f"{_sectors_are(outside)} outside accreditation {number}",
+            {**details, "outside": outside},
+            Verdict.NOT_ACCREDITED,
+        )
+    inside = sorted(set(cert.sectors))
+    return _result(
+        code, Outcome.PASS, f"{_sectors_are(inside)} within accreditation {number}", details
+    )
+
+
+def _sectors_are(sectors: Sequence[int]) -> str:
+    """ "IAF sector 17 is" or "IAF sectors 17, 19 are", for sector messages."""
+    listed = ", ".join(str(sector) for sector in sectors)
+    return f"IAF sector {listed} is" if len(sectors) == 1 else f"IAF sectors {listed} are"
+
+
+def check_ab_recognition(
+    cert: CertificateFact, accreditation: AccreditationFact | None, as_of: date
+) -> Finding:
+    """The AB is an MLA signatory for the standard at `as_of` (ISO/IEC 17011 / IAF PL 3)."""
+    code = CheckCode.AB_RECOGNITION
+    if accreditation is None:
+        return _skipped(code, _NOT_ACCREDITED_SKIP)
+    body = accreditation.accreditation_body
+    standard = cert.standard.code
+    key = standard_code_key(standard)
+    scopes = [scope for scope in body.mla_scopes if standard_code_key(scope.standard_code) == key]
+    details: dict[str, Any] = {
+        "accreditation_body_id": body.id,
+        "mla_scopes_complete": body.mla_scopes_complete,
+        "mla_scopes": [
+            {
+                "standard": scope.standard_code,
+                "since": _iso(scope.since),
+                "until": _iso(scope.until),
+            }
+            for scope in scopes
+        ],
+    }
+    for scope in scopes:
+        if (scope.since is None or scope.since <= as_of) and (
+            scope.until is None or as_of <= scope.until
+        ):
+            since = f" since {scope.since}" if scope.since is not None else ""
+            return _result(
+                code,
+                Outcome.PASS,
+                f"{body.acronym} is recognised under the IAF MLA for {standard}{since}",
+                details,
+            )
+    if not body.mla_scopes_complete:
+        return _result(
+            code,
+            Outcome.WARN,
+            f"MLA recognition of {body.acronym} for {standard} could not be confirmed",
+            details,
+        )
+    return _result(
+        code,
+        Outcome.FAIL,
+        f"{body.acronym} is not recognised under the IAF MLA for {standard} on {as_of}",
+        details,
+        Verdict.NOT_ACCREDITED,
+    )
+
+
+def _claim(value: str | None) -> str | None:
+    """A claim with content, or None: blank claims claim nothing."""
+    return value.strip() if value is not None and value.strip() else None
+
+
+def _certified_as(cert: CertificateFact, name: str | None) -> str:
+    """Describe a matched name as the certified organisation or one of its aliases."""
+    certified = f'the certified organisation "{cert.organization_name}"'
+    return (
+        certified
+        if name in (None, cert.organization_name)
+        else f'"{name}", an alias of {certified}'
+    )
+
+
+def check_organization_match(cert: CertificateFact, claimed: str | None) -> Finding:
+    """The claimed organisation is the certified entity or an alias (DESIGN.md, "Claims")."""
+    code = CheckCode.ORGANIZATION_MATCH
+    claim = _claim(claimed)
+    if claim is None:
+        return _skipped(code, "Not checked: no organisation was claimed")
+    match = names.match_organization(claim, (cert.organization_name, *cert.organization_aliases))
+    details: dict[str, Any] = {
+        "claimed": claim,
+        "matched_name": match.matched_name,
+        "score": round(match.score, 1),
+    }
+    if match.outcome is Outcome.PASS:
+        return _result(
+            code, Outcome.PASS, f"Matches {_certified_as(cert, match.matched_name)}", details
+        )
+    if match.outcome is Outcome.WARN:
+        return _result(
+            code,
+            Outcome.WARN,
+            f'"{claim}" nearly matches {_certified_as(cert, match.matched_name)}; '
+            "check the spelling",
+            details,
+        )
+    return _result(
+        code,
+        Outcome.FAIL,
+        f'"{claim}" does not match the certified organisation "{cert.organization_name}"',
+        details,
+        Verdict.MISMATCH,
+    )
+
+
+def check_standard_match(cert: CertificateFact, claimed: str | None) -> Finding:
+    """The claimed standard, and edition when given, is the certificate's (DESIGN.md, "Claims")."""
+    code = CheckCode.STANDARD_MATCH
+    claim = _claim(claimed)
+    if claim is None:
+        return _skipped(code, "Not checked: no standard was claimed")
+    details: dict[str, Any] = {"claimed": claim, "certificate_standard": cert.standard.label}
+    try:
+        claimed_code, claimed_edition = parse_standard(claim)
+    except ValueError:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f'The claimed standard "{claim}" was not understood; write it as "ISO 9001:2015"',
+            details,
+            Verdict.MISMATCH,
+        )
+    same_code = standard_code_key(claimed_code) == standard_code_key(cert.standard.code)
+    if same_code and claimed_edition in (None, cert.standard.edition):
+        return _result(code, Outcome.PASS, f"The certificate is for {cert.standard.label}", details)
+    return _result(
+        code,
+        Outcome.FAIL,
+        f'Claimed "{claim}" but the certificate is for {cert.standard.label}',
+        details,
+        Verdict.MISMATCH,
+    )
+
+
+def check_site_match(cert: CertificateFact, claimed: str | None) -> Finding:
+    """The claimed country is among the certified sites' countries (DESIGN.md, "Claims")."""
+    code = CheckCode.SITE_MATCH
+    claim = _claim(claimed)
+    if claim is None:
+        return _skipped(code, "Not checked: no country was claimed")
+    if cert.sites:
+        countries = sorted({site.country.strip().upper() for site in cert.sites})
+    elif cert.organization_country:
+        countries = [cert.organization_country.strip().upper()]
+    else:
+        return _skipped(code, "Not checked: the certificate lists no site or country")
+    country = claim.upper()
+    details: dict[str, Any] = {"claimed": country, "countries": countries}
+    listed = ", ".join(countries)
+    if country in countries:
+        return _result(code, Outcome.PASS, f"The certificate covers a site in {country}", details)
+    return _result(
+        code,
+        Outcome.FAIL,
+        f"The certificate covers no site in {country} (only {listed})",
+        details,
+        Verdict.MISMATCH,
+    )
+
+
+def check_scope_match(cert: CertificateFact, claimed: str | None) -> Finding:
+    """Warn when the claimed activity is not evidently within the scope; never fail (DESIGN.md)."""
+    code = CheckCode.SCOPE_MATCH
+    claim = _claim(claimed)
+    if claim is None:
+        return _skipped(code, "Not checked: no activity was claimed")
+    details: dict[str, Any] = {"claimed": claim}
+    if names.scope_covers(claim, cert.scope):
+        return _result(
+            code, Outcome.PASS, "The claimed activity is within the certified scope", details
+        )
+    return _result(
+        code,
+        Outcome.WARN,
+        f'The claimed activity "{claim}" is not evidently within the certified scope; read it',
+        details,
+    )
+
+
+# --- verdict and summary ------------------------------------------------------------------------
+
+_SUMMARIES: dict[Verdict, str] = {
+    Verdict.VALID: "{subject} is valid on {as_of}{with_warnings}.",
+    Verdict.WITHDRAWN: "{subject} was withdrawn by its certification body and is not valid on "
+    "{as_of}.",
+    Verdict.SUSPENDED: "{subject} is suspended by its certification body and is not valid on "
+    "{as_of}.",
+    Verdict.EXPIRED: "{subject} expired after {expiry_date} and is not valid on {as_of}.",
+    Verdict.NOT_YET_VALID: "{subject} is not valid until {valid_from}, so not on {as_of}.",
+    Verdict.OUTDATED_STANDARD: "{subject} is not valid on {as_of}: the transition from "
+    "{standard} ended on {transition_deadline}.",
+    Verdict.NOT_ACCREDITED: "{subject} is not backed by a recognised accreditation for "
+    "{standard_code} on {as_of}, so it cannot be relied on.",
+    Verdict.MISMATCH: "{subject} exists but does not match the claimed {mismatched}.",
+}
+
+_NOT_FOUND_SUMMARIES: dict[bool | None, str] = {
+    True: "Certificate {number} was not found in {cb}'s published certificates; "
+    "ask the issuer before relying on it.",
+    False: "Certificate {number} was not found because {cb} does not publish to this registry; "
+    "ask the issuer to confirm it.",
+    None: "Certificate {number} was not found in this registry; name the certification body "
+    "or ask the issuer.",
+}
+
+_AMBIGUOUS_SUMMARY = (
+    "Certificate number {number} was issued by {count} certification bodies ({bodies}); "
+    "name the certification body to get one answer."
+)
+
+_CLAIM_WORDS: dict[CheckCode, str] = {
+    CheckCode.ORGANIZATION_MATCH: "organisation",
+    CheckCode.STANDARD_MATCH: "standard",
+    CheckCode.SITE_MATCH: "country",
+}
+
+
+def decide_verdict(findings: Sequence[Finding]) -> Verdict:
+    """The first failure in VERDICT_PRECEDENCE, else valid (DESIGN.md)."""
+    failed = {finding.verdict for finding in findings if finding.verdict is not None}
+    return next((verdict for verdict in VERDICT_PRECEDENCE if verdict in failed), Verdict.VALID)
+
+
+def _summary(
+    verdict: Verdict, cert: CertificateFact, findings: Sequence[Finding], as_of: date
+) -> str:
+    """One plain-language sentence for a verdict on a found certificate."""
+    warnings = sum(finding.check.outcome is Outcome.WARN for finding in findings)
+    mismatched = [
+        _CLAIM_WORDS[finding.check.code]
+        for finding in findings
+        if finding.verdict is Verdict.MISMATCH and finding.check.code in _CLAIM_WORDS
+    ]
+    return _SUMMARIES[verdict].format(
+        subject=f"Certificate {cert.certificate_number} for {cert.standard.label} held by "
+        f"{cert.organization_name}",
+        as_of=as_of,
+        with_warnings=f", with {warnings} warning{'s' if warnings > 1 else ''}" if warnings else "",
+        expiry_date=cert.expiry_date,
+        valid_from=_valid_from(cert),
+        standard=cert.standard.label,
+        standard_code=cert.standard.code,
+        transition_deadline=cert.standard.transition_deadline,
+        mismatched=" and ".join(mismatched),
+    )
+
+
+def _unfound_result(
+    request: VerificationRequest, candidates: Sequence[CertificateFact], found: Finding
+) -> VerificationResult:
+    """Answer for not_found / ambiguous: every later check is skipped (DESIGN.md)."""
+    skipped = tuple(
+        _skipped(code, "Not checked: no single certificate was found").check
+        for code in CheckCode
+        if code is not CheckCode.CERTIFICATE_FOUND
+    )
+    if found.verdict is Verdict.AMBIGUOUS:
+        verdict = Verdict.AMBIGUOUS
+        summary = _AMBIGUOUS_SUMMARY.format(
+            number=request.certificate_number,
+            count=len(candidates),
+            bodies=", ".join(candidate.certification_body.name for candidate in candidates),
+        )
+    else:
+        verdict = Verdict.NOT_FOUND
+        in_registry = request.certification_body_in_registry
+        summary = _NOT_FOUND_SUMMARIES[in_registry].format(
+            number=request.certificate_number,
+            cb=request.certification_body_named or "the named certification body",
+        )
+    return VerificationResult(
+        verdict=verdict,
+        summary=summary,
+        checks=(found.check, *skipped),
+        warnings=(),
+        certificate=None,
+        accreditation=None,
+        candidates=tuple(candidates) if verdict is Verdict.AMBIGUOUS else (),
+        certificate_status=None,
+    )
+
+
+def _choose_accreditation(
+    cert: CertificateFact, qualifying: Sequence[AccreditationFact], as_of: date
+) -> tuple[AccreditationFact, Finding, Finding]:
+    """The qualifying accreditation whose sector and MLA checks fare best; ties go to the first."""
+
+    def assess(accreditation: AccreditationFact) -> tuple[AccreditationFact, Finding, Finding]:
+        return (
+            accreditation,
+            check_accreditation_sectors(cert, accreditation),
+            check_ab_recognition(cert, accreditation, as_of),
+        )
+
+    def rank(assessed: tuple[AccreditationFact, Finding, Finding]) -> tuple[int, int]:
+        ranks = [_OUTCOME_RANK[finding.check.outcome] for finding in assessed[1:]]
+        return max(ranks), sum(ranks)
+
+    return min((assess(accreditation) for accreditation in qualifying), key=rank)
+
+
+def verify(
+    request: VerificationRequest,
+    candidates: Sequence[CertificateFact],
+    accreditations: Sequence[AccreditationFact],
+) -> VerificationResult:
+    """Run every check in DESIGN.md order and decide the verdict.
+
+    `candidates`: certificates whose number key equals the queried one (for the named CB, when one
+    was named and resolved). `accreditations`: all accreditations of the candidate's CB.
+    """
+    found = check_certificate_found(request, candidates)
+    if found.verdict is not None:
+        return _unfound_result(request, candidates, found)
+    cert = candidates[0]
+    as_of = request.as_of
+    claims = request.claims
+    accreditation_finding, qualifying = check_cb_accreditation(cert, accreditations, as_of)
+    reported: AccreditationFact | None
+    if qualifying:
+        reported, sectors, recognition = _choose_accreditation(cert, qualifying, as_of)
+    else:
+        reported = most_relevant_accreditation(
+            accreditations_for_standard(cert, accreditations), as_of
+        )
+        sectors = check_accreditation_sectors(cert, None)
+        recognition = check_ab_recognition(cert, None, as_of)
+    findings: tuple[Finding, ...] = (
+        found,
+        check_certificate_status(cert, as_of),
+        check_validity_period(cert, as_of),
+        check_standard_edition(cert, as_of),
+        accreditation_finding,
+        sectors,
+        recognition,
+        check_organization_match(cert, claims.organization),
+        check_standard_match(cert, claims.standard),
+        check_site_match(cert, claims.country),
+        check_scope_match(cert, claims.scope),
+    )
+    verdict = decide_verdict(findings)
+    return VerificationResult(
+        verdict=verdict,
+        summary=_summary(verdict, cert, findings, as_of),
+        checks=tuple(finding.check for finding in findings),
+        warnings=tuple(
+            finding.check.message for finding in findings if finding.check.outcome is Outcome.WARN
+        ),
+        certificate=cert,
+        accreditation=reported,
+        candidates=(),
+        certificate_status=status_at(cert.status_events, as_of, Status.ACTIVE),
+    )

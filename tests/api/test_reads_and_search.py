@@ -1,0 +1,145 @@
+"""Public registry reads: reference data, bodies, certificate search (accents, typos, privacy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import accredit, make_ab, make_cb, make_certificate
+
+
+def test_reference_data_is_served(client: TestClient) -> None:
+    """39 IAF sectors; standards with transition deadlines; seeded ABs with MLA scopes."""
+    sectors = client.get("/v1/sectors").json()
+    assert [s["code"] for s in sectors] == list(range(1, 40))
+    assert sectors[27]["name"] == "Construction"
+    standards = {s["standard"]: s for s in client.get("/v1/standards").json()}
+    assert standards["ISO 9001:2008"]["transition_deadline"] == "2018-09-15"
+    assert standards["ISO/IEC 27001:2013"]["transition_deadline"] == "2025-10-31"
+    assert standards["ISO 9001:2015"]["uses_iaf_sectors"] is True
+    assert standards["ISO/IEC 27001:2022"]["uses_iaf_sectors"] is False
+    ukas = client.get("/v1/accreditation-bodies", params={"q": "ukas"}).json()["items"]
+    assert [a["acronym"] for a in ukas] == ["UKAS"]
+    assert ukas[0]["mla_scopes_complete"] is False
+    assert ukas[0]["reference_data"] is True
+    assert "ISO 45001" in {m["standard"] for m in ukas[0]["mla_scopes"]}
+
+
+def test_accreditation_bodies_paginate(client: TestClient) -> None:
+    """Lists carry items and an opaque next_page_token, null on the last page."""
+    seen: list[str] = []
+    token = None
+    while True:
+        params: dict[str, Any] = {"page_size": 40}
+        if token:
+            params["page_token"] = token
+        page = client.get("/v1/accreditation-bodies", params=params).json()
+        seen += [a["acronym"] for a in page["items"]]
+        token = page["next_page_token"]
+        if token is None:
+            break
+    assert len(seen) == 91
+    assert len(set(seen)) == 91
+    bad = client.get("/v1/accreditation-bodies", params={"page_token": "!!"})
+    assert bad.status_code == 422
+    assert client.get("/v1/accreditation-bodies", params={"page_size": 501}).status_code == 422
+
+
+@pytest.fixture
+def people(session: Session) -> dict[str, Any]:
+    """Certificates held by accented, punctuated and confidential organisations."""
+    ab = make_ab(session, "SAB")
+    cb = make_cb(session, "Search Certification Ltd", "SCL")
+    other = make_cb(session, "Other Certification SA", "OCS", "FR")
+    accredit(session, cb, ab.id)
+    ids = {
+        "muller": make_certificate(
+            session,
+            cb,
+            "M-1",
+            organization={"name": "Müller Präzisionstechnik GmbH", "country": "DE"},
+            sites=[{"country": "DE"}],
+        ),
+        "societe": make_certificate(
+            session,
+            other,
+            "S-1",
+            organization={
+                "name": "Société Générale d'Ingénierie S.A.",
+                "country": "FR",
+                "aliases": ["SGI"],
+            },
+            sites=[{"country": "FR"}],
+            standard="ISO 14001:2015",
+        ),
+        "hidden": make_certificate(
+            session,
+            cb,
+            "H-1",
+            organization={"name": "Müller Präzisionstechnik GmbH", "country": "AT"},
+            confidential=True,
+        ),
+    }
+    session.commit()
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("muller prazisionstechnik", ["M-1"]),
+        ("MÜLLER PRÄZISIONSTECHNIK", ["M-1"]),
+        ("Mueller Prazisionstechnik", ["M-1"]),
+        ("Muller Prazisiontechnik", ["M-1"]),
+        ("societe generale d ingenierie", ["S-1"]),
+        ("Societe Generale dIngenierie SA", ["S-1"]),
+        ("SGI", ["S-1"]),
+        ("Completely Different Bakery", []),
+    ],
+)
+def test_organisation_search_is_accent_case_and_typo_tolerant(
+    client: TestClient, people: dict[str, Any], query: str, expected: list[str]
+) -> None:
+    """API.md: organisation search ignores accents and case and tolerates typos."""
+    items = client.get("/v1/certificates", params={"organization": query}).json()["items"]
+    assert [i["certificate_number"] for i in items] == expected
+
+
+def test_confidential_certificates_never_appear_in_search(
+    client: TestClient, people: dict[str, Any]
+) -> None:
+    """Confidential certificates are never listed, whatever the filter."""
+    for params in (
+        {"organization": "Muller"},
+        {"certificate_number": "H-1"},
+        {"country": "AT"},
+        {"certification_body": "SCL"},
+    ):
+        numbers = [
+            i["certificate_number"]
+            for i in client.get("/v1/certificates", params=params).json()["items"]
+        ]
+        assert "H-1" not in numbers, params
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"standard": "ISO 14001"}, ["S-1"]),
+        ({"standard": "ISO 9001:2015"}, ["M-1"]),
+        ({"country": "fr"}, ["S-1"]),
+        ({"certification_body": "Search Certification Ltd"}, ["M-1"]),
+        ({"certificate_number": "m 1"}, ["M-1"]),
+        ({"status": "withdrawn"}, []),
+    ],
+)
+def test_search_filters(
+    client: TestClient, people: dict[str, Any], params: dict[str, str], expected: list[str]
+) -> None:
+    """Filters combine: standard (with or without edition), country, CB, number, status."""
+    items = client.get("/v1/certificates", params=params).json()["items"]
+    numbers = [i["certificate_number"] for i in items if i["certificate_number"] in {"M-1", "S-1"}]
+    assert numbers == expected
