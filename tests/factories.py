@@ -130,7 +130,9 @@ def certificate_body(number: str, **overrides: Any) -> dict[str, Any]:
     return body
 
 
-def make_certificate(session: Session, cb_id: uuid.UUID, number: str, **overrides: Any) -> uuid.UUID:
+def make_certificate(
+    session: Session, cb_id: uuid.UUID, number: str, **overrides: Any
+) -> uuid.UUID:
     """A certificate of `cb_id`; returns its id."""
     data = CertificateCreate.model_validate(
         {**certificate_body(number, **overrides), "certification_body_id": str(cb_id)}
