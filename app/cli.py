@@ -180,6 +180,102 @@ def verify_command(
     raise typer.Exit(exit_codes.get(answer["verdict"], 1))
 
 
+@cli.command("import")
+def import_command(
+    file: Annotated[str, typer.Argument(help="CSV or JSON Lines file (our or IAF MD 28 columns).")],
+    certification_body: Annotated[
+        str, typer.Option("--certification-body", "--cb", help="The CB's id, acronym or name.")
+    ],
+    mode: Annotated[
+        str, typer.Option(help="all (default): nothing on any error; partial.")
+    ] = "all",
+    file_format: Annotated[
+        str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(help="Rows per batch.")] = 1000,
+    report_file: Annotated[
+        str | None, typer.Option("--report", help="Write the per-row report here (JSON Lines).")
+    ] = None,
+) -> None:
+    """Import a certification body's certificates with a progress bar (idempotent upsert)."""
+    import os
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from app.repositories.bodies import find_certification_body
+    from app.services.auth import Principal
+    from app.services.import_format import FileProblem, read_csv, read_jsonl
+    from app.services.importer import RowReport, run_import
+    from app.services.verification import today_utc
+
+    if mode not in {"all", "partial"}:
+        err.print("[red]--mode must be all or partial[/red]")
+        raise typer.Exit(2)
+    fmt = file_format or ("jsonl" if file.endswith((".jsonl", ".ndjson")) else "csv")
+    reader = read_jsonl if fmt == "jsonl" else read_csv
+    total = os.path.getsize(file)
+    report_out = open(report_file, "w", encoding="utf-8") if report_file else None  # noqa: SIM115
+    started = time.perf_counter()
+    with _session() as session, open(file, "rb") as raw:
+        cb = find_certification_body(session, certification_body)
+        if cb is None:
+            err.print(f"[red]no certification body {certification_body!r}[/red]")
+            raise typer.Exit(2)
+        progress = Progress(
+            TextColumn("importing"),
+            BarColumn(),
+            TextColumn("{task.percentage:>5.1f}%  {task.fields[rows]:,} rows"),
+            TimeElapsedColumn(),
+            console=err,
+        )
+        task = progress.add_task("import", total=total, rows=0)
+        counter = {"rows": 0}
+
+        def on_row(row: RowReport) -> None:
+            counter["rows"] += 1
+            if report_out is not None:
+                report_out.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+            if counter["rows"] % 500 == 0:
+                progress.update(task, completed=raw.tell(), rows=counter["rows"])
+
+        try:
+            with progress:
+                header, rows = reader(raw)
+                report = run_import(
+                    session,
+                    principal=Principal(role=Role.ADMIN),
+                    certification_body=cb,
+                    rows=rows,
+                    mode=mode,  # type: ignore[arg-type]
+                    today=today_utc(),
+                    batch_size=batch_size,
+                    on_row=on_row,
+                    commit_each_batch=mode == "partial",
+                    ignored_columns=header.ignored,
+                )
+                progress.update(task, completed=total, rows=counter["rows"])
+            if report.committed:
+                session.commit()
+            else:
+                session.rollback()
+        except FileProblem as exc:
+            session.rollback()
+            err.print(f"[red]the file cannot be imported: {exc}[/red]")
+            raise typer.Exit(2) from None
+        finally:
+            if report_out is not None:
+                report_out.close()
+    elapsed = time.perf_counter() - started
+    summary = report.as_dict(include_rows=False)
+    summary["seconds"] = round(elapsed, 2)
+    summary["rows_per_second"] = round(report.totals["rows"] / elapsed) if elapsed else None
+    print(json.dumps(summary, indent=2, ensure_ascii=False))
+    if not report.committed:
+        err.print("[red]errors found: nothing was imported (mode=all); see the report[/red]")
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli()

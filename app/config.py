@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL used in deep links and QR codes."
     )
+    import_max_bytes: int = Field(
+        default=50 * 1024 * 1024,
+        description="Largest import file accepted over HTTP (413 above); the CLI has no limit.",
+    )
     log_level: str = "INFO"
 
 

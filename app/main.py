@@ -8,7 +8,16 @@ from fastapi.responses import RedirectResponse
 from app import __version__
 from app.errors import install_error_handlers
 from app.middleware import JsonBodyMiddleware, RequestIdMiddleware
-from app.routers import accreditations, bodies, certificates, reference, verify, wellknown
+from app.routers import (
+    accreditations,
+    audit,
+    bodies,
+    certificates,
+    imports,
+    reference,
+    verify,
+    wellknown,
+)
 
 DESCRIPTION = """
 certverify tells you whether an ISO management-system certificate can be relied on, today or on
@@ -32,7 +41,9 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(RequestIdMiddleware)
-    for module in (verify, reference, bodies, accreditations, certificates, wellknown):
+    # imports before certificates: /v1/certificates/export must win over /{certificate_id}.
+    routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
+    for module in routers:
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

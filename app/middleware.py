@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_MEDIA_TYPE
 
+current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # Operations that take a non-JSON body (e.g. CSV uploads) register their paths here.
 NON_JSON_BODY_PATHS: set[str] = set()
@@ -27,6 +29,7 @@ class RequestIdMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -35,7 +38,10 @@ class RequestIdMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            current_request_id.reset(token)
 
 
 class JsonBodyMiddleware:
@@ -90,3 +96,4 @@ async def _problem_415(scope: Scope, send: Send, ctype: str) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+

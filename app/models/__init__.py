@@ -6,6 +6,7 @@ from app.models.accreditation import (
     AccreditationStatusEvent,
     MlaRecognition,
 )
+from app.models.audit import AuditEvent
 from app.models.auth import ApiKey, SigningKey
 from app.models.base import Base
 from app.models.certificate import (
@@ -23,6 +24,7 @@ __all__ = [
     "AccreditationBody",
     "AccreditationStatusEvent",
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Certificate",
     "CertificateChange",

@@ -49,6 +49,7 @@ class Base(DeclarativeBase):
         uuid.UUID: Uuid(as_uuid=True),
         datetime: UTCDateTime(),
         dict[str, Any]: JSON(),
+        dict[str, Any] | None: JSON(),
         list[int]: JSON(),
         list[str]: JSON(),
     }

@@ -29,6 +29,7 @@ from app.repositories.certificates import (
 )
 from app.schemas.certificates import CertificateCreate, CertificateUpdate, OrganizationIn, SiteIn
 from app.schemas.registry import StatusChange
+from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.facts import status_events
 from app.services.registry import require_certification_body
@@ -132,7 +133,16 @@ def create_certificate(
             session.flush()
     except IntegrityError as exc:
         raise Conflict("Certificate number already exists for this certification body.") from exc
-    return require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+    created = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+    record_audit(
+        session,
+        principal=principal,
+        action="certificate.create",
+        target_type="certificate",
+        target_id=created.id,
+        after={**certificate_snapshot(created), "status": data.status},
+    )
+    return created
 
 
 def can_see_confidential(principal: Principal, cert: Certificate) -> bool:
@@ -171,11 +181,29 @@ def _sites_snapshot(sites: list[CertificateSite]) -> list[dict[str, Any]]:
     return [{"name": s.name, "address": s.address, "country": s.country} for s in sites]
 
 
+def certificate_snapshot(cert: Certificate) -> dict[str, Any]:
+    """The audited fields of a certificate."""
+    return {
+        "certificate_number": cert.certificate_number,
+        "certification_body_id": str(cert.certification_body_id),
+        "organization": _org_snapshot(cert.organization),
+        "standard": cert.standard.label,
+        "scope": cert.scope,
+        "sectors": list(cert.sectors or []),
+        "sites": _sites_snapshot(cert.sites),
+        "original_issue_date": cert.original_issue_date,
+        "issue_date": cert.issue_date,
+        "expiry_date": cert.expiry_date,
+        "confidential": cert.confidential,
+    }
+
+
 def update_certificate(
     session: Session, *, principal: Principal, certificate_id: uuid.UUID, data: CertificateUpdate
 ) -> Certificate:
     """Patch a certificate; each changed field is recorded with before, after, who and when."""
     cert = _writable(session, principal, certificate_id)
+    before_snapshot = certificate_snapshot(cert)
     fields = data.model_fields_set
     changes: list[tuple[str, Any, Any]] = []
 
@@ -251,7 +279,18 @@ def update_certificate(
         )
     session.flush()
     session.expire(cert)
-    return require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+    updated = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
+    if changes:
+        record_audit(
+            session,
+            principal=principal,
+            action="certificate.update",
+            target_type="certificate",
+            target_id=updated.id,
+            before=before_snapshot,
+            after=certificate_snapshot(updated),
+        )
+    return updated
 
 
 def change_certificate_status(
@@ -264,15 +303,28 @@ def change_certificate_status(
 ) -> Certificate:
     """Record a dated status change (ISO/IEC 17021-1 §9.6); back- or future-dating allowed."""
     cert = _writable(session, principal, certificate_id)
-    cert.status_events.append(
-        CertificateStatusEvent(
-            status=data.status,
-            effective_from=data.effective_from or today,
-            reason=data.reason,
-            **_actor(principal),
-        )
+    before = certificate_status_today(cert, today)
+    event = CertificateStatusEvent(
+        status=data.status,
+        effective_from=data.effective_from or today,
+        reason=data.reason,
+        **_actor(principal),
     )
+    cert.status_events.append(event)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="certificate.status",
+        target_type="certificate",
+        target_id=cert.id,
+        before={"status_today": before},
+        after={
+            "status": event.status,
+            "effective_from": event.effective_from,
+            "reason": event.reason,
+        },
+    )
     return cert
 
 

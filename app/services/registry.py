@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,8 +33,41 @@ from app.schemas.registry import (
     MlaScopeIn,
     StatusChange,
 )
+from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.facts import status_events
+
+
+def ab_snapshot(ab: AccreditationBody) -> dict[str, Any]:
+    """The audited fields of an AB."""
+    return {
+        "acronym": ab.acronym,
+        "name": ab.name,
+        "economy": ab.economy,
+        "website": ab.website,
+        "mla_scopes_complete": ab.mla_scopes_complete,
+        "mla_scopes": [
+            {"standard": m.standard_code, "since": m.since, "until": m.until} for m in ab.mla_scopes
+        ],
+    }
+
+
+def cb_snapshot(cb: CertificationBody) -> dict[str, Any]:
+    """The audited fields of a CB."""
+    return {"name": cb.name, "acronym": cb.acronym, "country": cb.country, "website": cb.website}
+
+
+def accreditation_snapshot(acc: Accreditation) -> dict[str, Any]:
+    """The audited fields of an accreditation."""
+    return {
+        "certification_body_id": acc.certification_body_id,
+        "accreditation_body_id": acc.accreditation_body_id,
+        "accreditation_number": acc.accreditation_number,
+        "standard": acc.standard_code,
+        "sectors": list(acc.sectors or []),
+        "valid_from": acc.valid_from,
+        "valid_until": acc.valid_until,
+    }
 
 
 def _check_range(since: date | None, until: date | None, pointer: str) -> None:
@@ -87,6 +121,14 @@ def create_accreditation_body(
     ab.mla_scopes = _mla_rows(data.mla_scopes)
     session.add(ab)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="accreditation_body.create",
+        target_type="accreditation_body",
+        target_id=ab.id,
+        after=ab_snapshot(ab),
+    )
     return ab
 
 
@@ -96,6 +138,7 @@ def update_accreditation_body(
     """Change an AB; an edited reference AB becomes API-managed and seed no longer overwrites it."""
     principal.require(Role.ADMIN)
     ab = require_accreditation_body(session, ab_id)
+    before = ab_snapshot(ab)
     fields = data.model_fields_set
     if "acronym" in fields and data.acronym is not None:
         _acronym_free(session, data.acronym, ab.id)
@@ -117,6 +160,15 @@ def update_accreditation_body(
         ab.mla_scopes_complete = data.mla_scopes_complete
     ab.reference_data = False
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="accreditation_body.update",
+        target_type="accreditation_body",
+        target_id=ab.id,
+        before=before,
+        after=ab_snapshot(ab),
+    )
     return ab
 
 
@@ -160,6 +212,14 @@ def create_certification_body(
     )
     session.add(cb)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="certification_body.create",
+        target_type="certification_body",
+        target_id=cb.id,
+        after=cb_snapshot(cb),
+    )
     return cb
 
 
@@ -169,6 +229,7 @@ def update_certification_body(
     """Change a CB (admin)."""
     principal.require(Role.ADMIN)
     cb = require_certification_body(session, cb_id)
+    before = cb_snapshot(cb)
     fields = data.model_fields_set
     if "name" in fields and data.name is not None:
         cb.name, cb.name_key = data.name, fold_name(data.name)
@@ -182,6 +243,15 @@ def update_certification_body(
     if "website" in fields:
         cb.website = data.website
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="certification_body.update",
+        target_type="certification_body",
+        target_id=cb.id,
+        before=before,
+        after=cb_snapshot(cb),
+    )
     return cb
 
 
@@ -228,6 +298,14 @@ def create_accreditation(
     ]
     session.add(acc)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="accreditation.create",
+        target_type="accreditation",
+        target_id=acc.id,
+        after=accreditation_snapshot(acc),
+    )
     return require_accreditation(session, acc.id)
 
 
@@ -258,6 +336,7 @@ def update_accreditation(
 ) -> Accreditation:
     """Change an accreditation's number, sectors or validity (admin or the owning AB)."""
     acc = _owned_accreditation(session, principal, accreditation_id)
+    before = accreditation_snapshot(acc)
     fields = data.model_fields_set
     if "accreditation_number" in fields and data.accreditation_number is not None:
         acc.accreditation_number = data.accreditation_number
@@ -271,6 +350,15 @@ def update_accreditation(
         acc.valid_until = data.valid_until
     _check_range(acc.valid_from, acc.valid_until, "/valid_until")
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="accreditation.update",
+        target_type="accreditation",
+        target_id=acc.id,
+        before=before,
+        after=accreditation_snapshot(acc),
+    )
     return acc
 
 
@@ -284,16 +372,29 @@ def change_accreditation_status(
 ) -> Accreditation:
     """Record a dated status change of an accreditation (admin or the owning AB)."""
     acc = _owned_accreditation(session, principal, accreditation_id)
-    acc.status_events.append(
-        AccreditationStatusEvent(
-            status=data.status,
-            effective_from=data.effective_from or today,
-            reason=data.reason,
-            actor_key_id=principal.key_id,
-            actor_role=principal.role.value if principal.role else None,
-        )
+    before = accreditation_status_today(acc, today)
+    event = AccreditationStatusEvent(
+        status=data.status,
+        effective_from=data.effective_from or today,
+        reason=data.reason,
+        actor_key_id=principal.key_id,
+        actor_role=principal.role.value if principal.role else None,
     )
+    acc.status_events.append(event)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="accreditation.status",
+        target_type="accreditation",
+        target_id=acc.id,
+        before={"status_today": before},
+        after={
+            "status": event.status,
+            "effective_from": event.effective_from,
+            "reason": event.reason,
+        },
+    )
     return acc
 
 

@@ -347,3 +347,27 @@ def test_mla_scope_completeness_decides_fail_or_warn(
     lenient = client.get("/v1/verify", params={"certificate_number": "ONE-1"}).json()
     assert lenient["verdict"] == "valid"
     assert {c["code"]: c["outcome"] for c in lenient["checks"]}["ab_recognition"] == "warn"
+
+
+def test_audit_log_records_writes_and_is_admin_only(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """Issue 3: every write is audited (key, role, action, target, before/after); admins read it."""
+    cert = world["cert1"]
+    client.patch(
+        f"/v1/certificates/{cert}", json={"scope": "Audited scope"}, headers=auth(world["cb1_key"])
+    )
+    assert client.get("/v1/audit-events", headers=auth(world["cb1_key"])).status_code == 403
+    assert client.get("/v1/audit-events").status_code == 401
+    page = client.get(
+        "/v1/audit-events",
+        params={"target_type": "certificate", "target_id": str(cert), "action": "certificate.update"},
+        headers=auth(world["admin"]),
+    ).json()
+    assert len(page["items"]) == 1
+    event = page["items"][0]
+    assert event["actor_role"] == "certification_body"
+    assert event["actor_key_id"] is not None
+    assert event["before"]["scope"] == "Design and manufacture of industrial widgets"
+    assert event["after"]["scope"] == "Audited scope"
+    assert event["request_id"] is not None

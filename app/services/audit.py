@@ -1,0 +1,112 @@
+"""Record every write in the audit trail, with the key, role, action, target, before and after."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.middleware import current_request_id
+from app.models import AuditEvent
+from app.services.auth import Principal
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def record_audit(
+    session: Session,
+    *,
+    principal: Principal,
+    action: str,
+    target_type: str,
+    target_id: uuid.UUID | str | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add one audit event to the caller's transaction (it commits or rolls back with the write)."""
+    event = AuditEvent(
+        actor_key_id=principal.key_id,
+        actor_role=principal.role.value if principal.role else None,
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id) if target_id is not None else None,
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=current_request_id.get(),
+    )
+    session.add(event)
+    return event
+
+
+def audit_row(
+    *,
+    actor_key_id: uuid.UUID | None,
+    actor_role: str | None,
+    action: str,
+    target_type: str,
+    target_id: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    occurred_at: datetime,
+) -> dict[str, Any]:
+    """A plain row for bulk inserts of audit events (imports)."""
+    return {
+        "id": uuid.uuid4(),
+        "occurred_at": occurred_at,
+        "actor_key_id": actor_key_id,
+        "actor_role": actor_role,
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "request_id": current_request_id.get(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilters:
+    """Filters of GET /v1/audit-events."""
+
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    actor_key_id: uuid.UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_audit_events(
+    session: Session, *, filters: AuditFilters, offset: int, limit: int
+) -> Sequence[AuditEvent]:
+    """Audit events matching the filters, newest first."""
+    stmt = select(AuditEvent)
+    if filters.action:
+        stmt = stmt.where(AuditEvent.action == filters.action)
+    if filters.target_type:
+        stmt = stmt.where(AuditEvent.target_type == filters.target_type)
+    if filters.target_id:
+        stmt = stmt.where(AuditEvent.target_id == filters.target_id)
+    if filters.actor_key_id:
+        stmt = stmt.where(AuditEvent.actor_key_id == filters.actor_key_id)
+    if filters.since:
+        stmt = stmt.where(AuditEvent.occurred_at >= filters.since)
+    if filters.until:
+        stmt = stmt.where(AuditEvent.occurred_at < filters.until)
+    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id).offset(offset).limit(limit)
+    return session.scalars(stmt).all()

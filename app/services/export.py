@@ -1,0 +1,135 @@
+"""Export a certification body's certificates as CSV (ours or IAF MD 28 layout) or JSON Lines."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Certificate
+from app.services.certificates import certificate_status_today
+from app.services.import_format import LIST_SEPARATOR, MD28_HEADERS
+
+OUR_COLUMNS = [
+    "certificate_number",
+    "status",
+    "organization_name",
+    "organization_country",
+    "organization_aliases",
+    "lei",
+    "vat",
+    "standard",
+    "scope",
+    "sectors",
+    "site_name",
+    "site_address",
+    "site_country",
+    "original_issue_date",
+    "issue_date",
+    "expiry_date",
+    "confidential",
+]
+
+
+def _certificates(session: Session, cb_id: uuid.UUID) -> Iterator[Certificate]:
+    stmt = (
+        select(Certificate)
+        .where(Certificate.certification_body_id == cb_id)
+        .options(
+            selectinload(Certificate.organization),
+            selectinload(Certificate.standard),
+            selectinload(Certificate.sites),
+            selectinload(Certificate.status_events),
+        )
+        .order_by(Certificate.number_key)
+        .execution_options(yield_per=1000)
+    )
+    yield from session.scalars(stmt)
+
+
+def _flat(cert: Certificate, today: date, md28: bool) -> dict[str, str]:
+    org = cert.organization
+
+    def day(value: date | None) -> str:
+        if value is None:
+            return ""
+        return value.strftime("%Y%m%d") if md28 else value.isoformat()
+
+    status = certificate_status_today(cert, today) or "active"
+    return {
+        "certificate_number": cert.certificate_number,
+        "status": status.capitalize() if md28 else status,
+        "organization_name": org.name,
+        "organization_country": org.country or "",
+        "organization_aliases": LIST_SEPARATOR.join(org.aliases or []),
+        "lei": org.lei or "",
+        "vat": org.vat or "",
+        "standard": cert.standard.label,
+        "scope": cert.scope,
+        "sectors": ";".join(str(s) for s in cert.sectors or []),
+        "site_name": LIST_SEPARATOR.join(s.name or "" for s in cert.sites),
+        "site_address": LIST_SEPARATOR.join(s.address or "" for s in cert.sites),
+        "site_country": LIST_SEPARATOR.join(s.country for s in cert.sites),
+        "original_issue_date": day(cert.original_issue_date),
+        "issue_date": day(cert.issue_date),
+        "expiry_date": day(cert.expiry_date),
+        "confidential": ("Yes" if cert.confidential else "No")
+        if md28
+        else str(cert.confidential).lower(),
+    }
+
+
+def _nested(cert: Certificate, today: date) -> dict[str, Any]:
+    org = cert.organization
+    return {
+        "certificate_number": cert.certificate_number,
+        "status": certificate_status_today(cert, today) or "active",
+        "organization": {
+            "name": org.name,
+            "country": org.country,
+            "aliases": list(org.aliases or []),
+            "identifiers": {"lei": org.lei, "vat": org.vat},
+        },
+        "standard": cert.standard.label,
+        "scope": cert.scope,
+        "sectors": list(cert.sectors or []),
+        "sites": [{"name": s.name, "address": s.address, "country": s.country} for s in cert.sites],
+        "original_issue_date": cert.original_issue_date.isoformat()
+        if cert.original_issue_date
+        else None,
+        "issue_date": cert.issue_date.isoformat(),
+        "expiry_date": cert.expiry_date.isoformat(),
+        "confidential": cert.confidential,
+    }
+
+
+def export_certificates(
+    session: Session, *, cb_id: uuid.UUID, format: str, today: date
+) -> tuple[str, str]:
+    """The CB's certificates in `format` ("csv", "iaf-md28" or "jsonl") and its media type."""
+    if format == "jsonl":
+        lines = [
+            json.dumps(_nested(c, today), ensure_ascii=False) for c in _certificates(session, cb_id)
+        ]
+        return "".join(line + "\n" for line in lines), "application/x-ndjson"
+    out = io.StringIO()
+    md28 = format == "iaf-md28"
+    if md28:
+        writer = csv.DictWriter(out, fieldnames=list(MD28_HEADERS.values()), lineterminator="\n")
+        writer.writeheader()
+        for cert in _certificates(session, cb_id):
+            flat = _flat(cert, today, md28=True)
+            writer.writerow({MD28_HEADERS[k]: flat[k] for k in MD28_HEADERS})
+    else:
+        writer = csv.DictWriter(out, fieldnames=OUR_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for cert in _certificates(session, cb_id):
+            writer.writerow(_flat(cert, today, md28=False))
+    return out.getvalue(), "text/csv; charset=utf-8"

@@ -1,0 +1,363 @@
+"""Read certificate files (CSV or JSON Lines, our columns or IAF MD 28 ones) into canonical rows."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+# Our column name -> the header names accepted for it (compared lower-cased, spaces collapsed).
+# IAF MD 28 names come from the IAF CertSearch certification data fields glossary (v1.1-v2.1).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "certificate_number": ("certificate_number", "certificate number", "certificate no"),
+    "certificate_id": ("certificate_id",),
+    "certification_body": ("certification_body", "certification body"),
+    "status": ("status", "certification status"),
+    "status_effective_from": ("status_effective_from", "status effective from", "status date"),
+    "status_reason": ("status_reason", "status reason"),
+    "organization_name": ("organization_name", "organization", "certified entity name"),
+    "organization_country": (
+        "organization_country",
+        "country",
+        "certified entity country",
+        "business registered country",
+    ),
+    "organization_aliases": ("organization_aliases", "aliases"),
+    "lei": ("lei", "organization_lei"),
+    "vat": ("vat", "organization_vat"),
+    "standard": ("standard", "standards/schemes", "standards", "standard/scheme"),
+    "scope": ("scope", "certification scope"),
+    "sectors": ("sectors", "sector code", "sector codes", "iaf sectors"),
+    "site_name": ("site_name", "certification site name"),
+    "site_address": ("site_address", "certification site address"),
+    "site_country": ("site_country", "certification site country"),
+    "original_issue_date": ("original_issue_date", "certification original issue date"),
+    "issue_date": ("issue_date", "certification issue date"),
+    "expiry_date": ("expiry_date", "certification expiry date"),
+    "confidential": ("confidential", "confidential certified entity"),
+}
+# IAF MD 28 columns we read but do not store (reported as ignored, never an error).
+KNOWN_IGNORED = frozenset(
+    {
+        "certification identity number",
+        "certification type",
+        "accreditation status",
+        "certified entity unique id",
+        "business registered address",
+        "sector name",
+    }
+)
+REQUIRED = ("certificate_number", "organization_name", "standard", "issue_date", "expiry_date")
+# IAF MD 28 headers used when exporting in that layout (round trip).
+MD28_HEADERS: dict[str, str] = {
+    "certificate_number": "Certificate Number",
+    "status": "Certification Status",
+    "organization_name": "Certified Entity Name",
+    "organization_country": "Certified Entity Country",
+    "standard": "Standards/schemes",
+    "scope": "Certification Scope",
+    "sectors": "Sector code",
+    "site_address": "Certification site address",
+    "site_country": "Certification site country",
+    "original_issue_date": "Certification Original Issue Date",
+    "issue_date": "Certification Issue Date",
+    "expiry_date": "Certification Expiry Date",
+    "confidential": "Confidential Certified Entity",
+}
+LIST_SEPARATOR = "|"
+_LOOKUP = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+_SPACES = re.compile(r"\s+")
+_COMPACT_DATE = re.compile(r"^\d{8}$")
+
+
+class FileProblem(ValueError):
+    """The file as a whole cannot be read (encoding, format, header)."""
+
+
+@dataclass
+class RawRow:
+    """One data row: its 1-based row number in the file and its values by our column names."""
+
+    row: int
+    values: dict[str, Any]
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Header:
+    """How a file's columns were understood."""
+
+    columns: dict[str, str]
+    ignored: list[str]
+
+
+def _norm(header: str) -> str:
+    return _SPACES.sub(" ", header.replace("\ufeff", "")).strip().lower()
+
+
+def understand_header(names: Iterable[str]) -> Header:
+    """Map the file's column names to ours; raise FileProblem for missing required columns."""
+    columns: dict[str, str] = {}
+    ignored: list[str] = []
+    for raw in names:
+        key = _norm(raw)
+        ours = _LOOKUP.get(key)
+        if ours is None:
+            ignored.append(raw)
+        elif ours in columns:
+            raise FileProblem(f"columns {columns[ours]!r} and {raw!r} both mean {ours}")
+        else:
+            columns[ours] = raw
+    missing = [name for name in REQUIRED if name not in columns]
+    if missing:
+        expected = ", ".join(f"{m} (or {COLUMN_ALIASES[m][-1]!r})" for m in missing)
+        raise FileProblem(f"missing required column(s): {expected}")
+    return Header(columns=columns, ignored=ignored)
+
+
+def utf8_lines(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[str]:
+    """Decode a byte stream as UTF-8 (BOM allowed) incrementally; FileProblem on a bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    pending = ""
+    while True:
+        chunk = stream.read(chunk_size)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"the file is not valid UTF-8 (bad byte at offset {offset + exc.start}); "
+                "save it as UTF-8 and upload again"
+            ) from exc
+        offset += len(chunk)
+        pending += text
+        if not chunk:
+            if pending:
+                yield pending
+            return
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            yield line + "\n"
+
+
+def read_csv(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
+    """Header and rows of a CSV file (row numbers count the header as row 1)."""
+    lines = utf8_lines(stream)
+    reader = csv.reader(lines, strict=True)
+    try:
+        names = next(reader)
+    except StopIteration:
+        raise FileProblem("the file is empty; expected a header row") from None
+    except csv.Error as exc:
+        raise FileProblem(f"the header row is not valid CSV: {exc}") from exc
+    header = understand_header(names)
+    index = {ours: names.index(theirs) for ours, theirs in header.columns.items()}
+    width = len(names)
+
+    def rows() -> Iterator[RawRow]:
+        number = 1
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise FileProblem(f"row {number + 1} is not valid CSV: {exc}") from exc
+            number += 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) != width:
+                yield RawRow(
+                    number,
+                    {"__error__": f"has {len(cells)} cells; the header has {width}"},
+                    {},
+                )
+                continue
+            values = {ours: cells[i] for ours, i in index.items()}
+            yield RawRow(number, values, dict(header.columns))
+
+    return header, rows()
+
+
+def read_jsonl(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
+    """Rows of a JSON Lines file; keys use our names or IAF MD 28 names, nested or flat."""
+
+    def rows() -> Iterator[RawRow]:
+        for number, line in enumerate(utf8_lines(stream), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield RawRow(number, {"__error__": f"is not valid JSON ({exc.msg})"}, {})
+                continue
+            if not isinstance(obj, dict):
+                yield RawRow(number, {"__error__": "is not a JSON object"}, {})
+                continue
+            values: dict[str, Any] = {}
+            sources: dict[str, str] = {}
+            for key, value in obj.items():
+                if key in {"organization", "sites"}:
+                    values[key] = value
+                    sources[key] = key
+                    continue
+                ours = _LOOKUP.get(_norm(str(key)))
+                if ours is not None:
+                    values[ours] = value
+                    sources[ours] = str(key)
+            yield RawRow(number, values, sources)
+
+    return Header(columns={}, ignored=[]), rows()
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _date(value: Any) -> Any:
+    text = _text(value)
+    if text is None:
+        return None
+    if _COMPACT_DATE.match(text):
+        return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    return text
+
+
+def _sectors(value: Any) -> Any:
+    if value is None or isinstance(value, list):
+        return value or []
+    text = str(value).strip()
+    if not text:
+        return []
+    parts = [p.strip() for p in re.split(r"[;,|]", text) if p.strip()]
+    return [
+        int(p[3:].strip())
+        if p.upper().startswith("IAF") and p[3:].strip().isdigit()
+        else int(p)
+        if p.isdigit()
+        else p
+        for p in parts
+    ]
+
+
+def _bool(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true", "1"}:
+        return True
+    if text in {"no", "n", "false", "0", ""}:
+        return False
+    return value
+
+
+def _split(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [p.strip() for p in str(value).split(LIST_SEPARATOR)]
+
+
+def canonical(raw: RawRow) -> dict[str, Any]:
+    """The CertificateCreate-shaped body of a row, plus import-only fields (status, ...)."""
+    v = raw.values
+    if isinstance(v.get("organization"), dict):
+        organization = dict(v["organization"])
+    else:
+        organization = {
+            "name": _text(v.get("organization_name")) or "",
+            "country": _text(v.get("organization_country")),
+            "aliases": [a for a in _split(v.get("organization_aliases")) if a],
+            "identifiers": {"lei": _text(v.get("lei")), "vat": _text(v.get("vat"))},
+        }
+    if isinstance(v.get("sites"), list):
+        sites = v["sites"]
+    else:
+        names, addresses, countries = (
+            _split(v.get("site_name")),
+            _split(v.get("site_address")),
+            _split(v.get("site_country")),
+        )
+        count = max(len(names), len(addresses), len(countries))
+        fallback = organization.get("country") if count and not countries else None
+        sites = [
+            {
+                "name": (names[i] if i < len(names) else "") or None,
+                "address": (addresses[i] if i < len(addresses) else "") or None,
+                "country": (countries[i] if i < len(countries) else fallback) or None,
+            }
+            for i in range(count)
+        ]
+    return {
+        "body": {
+            "certificate_number": _text(v.get("certificate_number")) or "",
+            "organization": organization,
+            "standard": _text(v.get("standard")) or "",
+            "scope": _text(v.get("scope")) or "",
+            "sectors": _sectors(v.get("sectors")),
+            "sites": sites,
+            "original_issue_date": _date(v.get("original_issue_date")),
+            "issue_date": _date(v.get("issue_date")),
+            "expiry_date": _date(v.get("expiry_date")),
+            "confidential": _bool(v.get("confidential")),
+        },
+        "status": _text(v.get("status")),
+        "status_effective_from": _date(v.get("status_effective_from")),
+        "status_reason": _text(v.get("status_reason")),
+        "certification_body": _text(v.get("certification_body")),
+        "certificate_id": _text(v.get("certificate_id")),
+    }
+
+
+# pointer in the canonical body -> our column name, for naming the field the user wrote.
+POINTER_COLUMNS: dict[str, str] = {
+    "/certificate_number": "certificate_number",
+    "/organization/name": "organization_name",
+    "/organization/country": "organization_country",
+    "/organization/aliases": "organization_aliases",
+    "/organization/identifiers/lei": "lei",
+    "/organization/identifiers/vat": "vat",
+    "/standard": "standard",
+    "/scope": "scope",
+    "/sectors": "sectors",
+    "/sites": "site_country",
+    "/original_issue_date": "original_issue_date",
+    "/issue_date": "issue_date",
+    "/expiry_date": "expiry_date",
+    "/confidential": "confidential",
+}
+
+
+def column_for(pointer: str, sources: dict[str, str]) -> str:
+    """The user's column name for an error pointer such as /sectors/2 or /sites/0/country."""
+    best = ""
+    for prefix in POINTER_COLUMNS:
+        if (pointer == prefix or pointer.startswith(prefix + "/")) and len(prefix) > len(best):
+            best = prefix
+    if not best:
+        return pointer.lstrip("/") or "row"
+    ours = POINTER_COLUMNS[best]
+    if pointer.startswith("/sites/"):
+        ours = {"name": "site_name", "address": "site_address"}.get(
+            pointer.rsplit("/", 1)[-1], "site_country"
+        )
+    return sources.get(ours, sources.get("sites", sources.get("organization", ours)))
+
+
+def md28_csv(rows: Iterable[dict[str, str]]) -> str:
+    """Render rows (keys = our column names) as CSV with IAF MD 28 headers."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(MD28_HEADERS.values()), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({MD28_HEADERS[k]: v for k, v in row.items() if k in MD28_HEADERS})
+    return out.getvalue()
