@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -12,11 +15,26 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import get_settings
 
 
+def _json_default(value: Any) -> str:
+    """Dates, timestamps and UUIDs inside JSON columns are stored as ISO text."""
+    if isinstance(value, date | datetime | uuid.UUID):
+        return value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def json_serializer(value: Any) -> str:
+    """JSON for JSON columns, compact and UTF-8."""
+    return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_pre_ping=True,
+            json_serializer=json_serializer,
         )
 
         @event.listens_for(engine, "connect")
@@ -35,7 +53,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=10, json_serializer=json_serializer
+    )
 
 
 @lru_cache

@@ -64,7 +64,7 @@ def audit_row(
     after: dict[str, Any] | None,
     occurred_at: datetime,
 ) -> dict[str, Any]:
-    """A plain row for bulk inserts of audit events (imports)."""
+    """A plain row for bulk inserts of audit events (the engine's JSON serializer handles dates)."""
     return {
         "id": uuid.uuid4(),
         "occurred_at": occurred_at,
@@ -73,8 +73,8 @@ def audit_row(
         "action": action,
         "target_type": target_type,
         "target_id": target_id,
-        "before": _jsonable(before) if before is not None else None,
-        "after": _jsonable(after) if after is not None else None,
+        "before": before,
+        "after": after,
         "request_id": current_request_id.get(),
     }
 

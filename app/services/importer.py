@@ -15,10 +15,10 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import ValidationError
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.facts import Status, StatusEvent
@@ -346,6 +346,7 @@ class Importer:
             )
         }
         orgs = _OrgCache(s, self.cb.id, self.started_at)
+        orgs.preload({fold_name(v.data.organization.name) for v in batch})
 
         now = self.started_at
         new_certs: list[dict[str, Any]] = []
@@ -468,8 +469,10 @@ class Importer:
             self._done(v)
 
         orgs.flush()
+        # Core inserts (no ORM bookkeeping): the rows are plain dicts and nothing is loaded back.
+        conn = s.connection()
         if new_certs:
-            s.execute(insert(Certificate), new_certs)
+            conn.execute(insert(_table(Certificate)), new_certs)
         if updates:
             s.execute(update(Certificate), updates)
         if site_replacements:
@@ -480,13 +483,13 @@ class Importer:
                 execution_options={"synchronize_session": False},
             )
         if new_sites:
-            s.execute(insert(CertificateSite), new_sites)
+            conn.execute(insert(_table(CertificateSite)), new_sites)
         if new_events:
-            s.execute(insert(CertificateStatusEvent), new_events)
+            conn.execute(insert(_table(CertificateStatusEvent)), new_events)
         if new_changes:
-            s.execute(insert(CertificateChange), new_changes)
+            conn.execute(insert(_table(CertificateChange)), new_changes)
         if audits:
-            s.execute(insert(AuditEvent), audits)
+            conn.execute(insert(_table(AuditEvent)), audits)
 
     def _diff(
         self,
@@ -578,6 +581,11 @@ class Importer:
             self.on_row(report)
 
 
+def _table(model: type[Any]) -> Table:
+    """The Core table behind a model, for plain executemany inserts."""
+    return cast(Table, model.__table__)
+
+
 def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -611,8 +619,32 @@ class _OrgCache:
         self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
         self.by_id: dict[uuid.UUID, dict[str, Any]] = {}
         self.pending: list[dict[str, Any]] = []
+        self.pending_ids: set[uuid.UUID] = set()
         self.dirty: dict[uuid.UUID, dict[str, Any]] = {}
-        self.loaded = False
+
+    def preload(self, name_keys: set[str]) -> None:
+        """Load the CB's existing records for these folded names in one query."""
+        if not name_keys:
+            return
+        for existing in self.session.execute(
+            select(Organization).where(
+                Organization.certification_body_id == self.cb_id,
+                Organization.name_key.in_(name_keys),
+            )
+        ).scalars():
+            key = (existing.name_key, existing.country)
+            if key in self.by_key:
+                continue
+            row = {
+                "id": existing.id,
+                "name": existing.name,
+                "country": existing.country,
+                "aliases": list(existing.aliases or []),
+                "lei": existing.lei,
+                "vat": existing.vat,
+            }
+            self.by_key[key] = row
+            self.by_id[existing.id] = row
 
     def resolve(self, org: Any) -> uuid.UUID:
         """The id of the organisation record matching this entity, creating or refreshing it."""
@@ -624,45 +656,23 @@ class _OrgCache:
             "vat": org.identifiers.vat,
         }
         row = self.by_key.get(key)
-        if row is None:
-            existing = (
-                self.session.execute(
-                    select(Organization).where(
-                        Organization.certification_body_id == self.cb_id,
-                        Organization.name_key == key[0],
-                        Organization.country == key[1]
-                        if key[1]
-                        else Organization.country.is_(None),
-                    )
-                )
-                .scalars()
-                .first()
-            )
-            if existing is not None:
-                row = {
-                    "id": existing.id,
-                    "name": existing.name,
-                    "country": existing.country,
-                    "aliases": list(existing.aliases or []),
-                    "lei": existing.lei,
-                    "vat": existing.vat,
-                }
-            else:
-                row = {
-                    "id": uuid.uuid4(),
-                    "certification_body_id": self.cb_id,
-                    "name_key": key[0],
-                    "country": key[1],
-                    "created_at": self.now,
-                    "updated_at": self.now,
-                    **wanted,
-                }
-                self.pending.append(row)
+        if row is None:  # preload() already looked for it in the database
+            row = {
+                "id": uuid.uuid4(),
+                "certification_body_id": self.cb_id,
+                "name_key": key[0],
+                "country": key[1],
+                "created_at": self.now,
+                "updated_at": self.now,
+                **wanted,
+            }
+            self.pending.append(row)
+            self.pending_ids.add(row["id"])
             self.by_key[key] = row
             self.by_id[row["id"]] = row
         if any(row.get(k) != v for k, v in wanted.items()):
             row.update(wanted)
-            if row not in self.pending:
+            if row["id"] not in self.pending_ids:
                 self.dirty[row["id"]] = row
         return uuid.UUID(str(row["id"]))
 
@@ -679,8 +689,9 @@ class _OrgCache:
     def flush(self) -> None:
         """Write new and refreshed organisation records."""
         if self.pending:
-            self.session.execute(insert(Organization), self.pending)
+            self.session.connection().execute(insert(_table(Organization)), self.pending)
             self.pending = []
+            self.pending_ids = set()
         if self.dirty:
             self.session.execute(
                 update(Organization),

@@ -1,0 +1,75 @@
+"""A crash mid-import leaves the database as before, or fully through a committed batch."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Certificate, CertificationBody
+from app.services import importer as importer_module
+from app.services.auth import Principal, Role
+from app.services.import_format import read_csv
+from app.services.importer import run_import
+from tests.factories import TODAY, make_cb
+
+HEADER = "certificate_number,organization_name,organization_country,standard,issue_date,expiry_date\n"
+
+
+def rows(n: int) -> io.BytesIO:
+    """A CSV file of n valid rows."""
+    body = "".join(
+        f"CR-{i:05d},Org {i} Ltd,GB,ISO 9001:2015,2025-01-01,2027-12-31\n" for i in range(n)
+    )
+    return io.BytesIO((HEADER + body).encode())
+
+
+class Crash(Exception):
+    """Stands for the process dying."""
+
+
+def _crash_on_third_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importer_module.Importer.write_batch
+    calls = {"n": 0}
+
+    def crashing(self: Any, batch: list[Any]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3 and batch:
+            real(self, batch[:10])  # half-written batch, then the crash
+            raise Crash
+        real(self, batch)
+
+    monkeypatch.setattr(importer_module.Importer, "write_batch", crashing)
+
+
+def _count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Certificate)) or 0
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("all", 0), ("partial", 200)])
+def test_crash_mid_import(
+    session: Session, monkeypatch: pytest.MonkeyPatch, mode: str, expected: int
+) -> None:
+    """all: nothing survives; partial (CLI, commit per batch): exactly the committed batches."""
+    cb_id = make_cb(session, "Crash Test Certification", "CTC")
+    session.commit()
+    cb = session.get(CertificationBody, cb_id)
+    assert cb is not None
+    _crash_on_third_batch(monkeypatch)
+    _, data = read_csv(rows(250))
+    with pytest.raises(Crash):
+        run_import(
+            session,
+            principal=Principal(role=Role.ADMIN),
+            certification_body=cb,
+            rows=data,
+            mode=mode,  # type: ignore[arg-type]
+            today=TODAY,
+            batch_size=100,
+            commit_each_batch=True,
+        )
+    session.rollback()  # what the database does for a process that died mid-transaction
+    assert _count(session) == expected
