@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
     for module in routers:
         app.include_router(module.router)
+    app.include_router(imports.accreditation_router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -13,15 +14,29 @@ from app.config import get_settings
 from app.deps import PrincipalDep, SessionDep
 from app.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
 from app.middleware import NON_JSON_BODY_PATHS
-from app.models import CertificationBody
-from app.repositories.bodies import find_certification_body
+from app.models import AccreditationBody, CertificationBody
+from app.repositories.bodies import (
+    accreditation_body_by_acronym,
+    find_certification_body,
+    get_accreditation_body,
+    parse_uuid,
+)
+from app.services.accreditation_import import import_accreditations
 from app.services.auth import Principal, Role
 from app.services.export import export_certificates
-from app.services.import_format import FileProblem, read_csv, read_jsonl
+from app.services.import_format import (
+    ACCREDITATIONS,
+    CERTIFICATES,
+    FileProblem,
+    Layout,
+    read_csv,
+    read_jsonl,
+)
 from app.services.importer import ImportReport, run_import
 from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1/certificates", tags=["import and export"])
+accreditation_router = APIRouter(prefix="/v1/accreditations", tags=["import and export"])
 IMPORT_PATH = "/v1/certificates/import"
 NON_JSON_BODY_PATHS.add(IMPORT_PATH)
 CSV_TYPES = {"text/csv", "application/csv"}
@@ -31,6 +46,73 @@ JSONL_TYPES = {
     "application/json-lines",
     "application/x-jsonlines",
 }
+
+
+def reader_for(request: Request, layout: Layout) -> Callable[[BinaryIO], Any]:
+    """The file reader for the request's media type (415 for anything else)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in CSV_TYPES:
+        return lambda stream: read_csv(stream, layout)
+    if content_type in JSONL_TYPES:
+        return lambda stream: read_jsonl(stream, layout)
+    raise UnsupportedMediaType(
+        f"Send text/csv or application/x-ndjson (got {content_type or 'no content type'})."
+    )
+
+
+async def spool_upload(request: Request) -> Any:
+    """The request body in a spooled temporary file (memory up to 8 MiB), 413 over the limit."""
+    limit = get_settings().import_max_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"The file is larger than the {limit}-byte import limit.")
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - caller closes
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            spool.close()
+            raise PayloadTooLarge(f"The file is larger than the {limit}-byte import limit.")
+        spool.write(chunk)
+    spool.seek(0)
+    return spool
+
+
+async def _run(work: Callable[[], ImportReport]) -> ImportReport:
+    """Run an import in the thread pool; a file that cannot be read is a 422 problem."""
+    try:
+        return await run_in_threadpool(work)
+    except FileProblem as exc:
+        raise ValidationProblem(
+            f"The file cannot be imported: {exc}", errors=[{"pointer": "/", "detail": str(exc)}]
+        ) from exc
+
+
+def import_response(report: ImportReport, path: str, request: Request) -> JSONResponse:
+    """200 with the report, or 422 problem+json carrying it when nothing was committed."""
+    body = report.as_dict()
+    if report.committed:
+        return JSONResponse(body)
+    errors = [
+        {
+            "pointer": f"/rows/{r['row']}",
+            "detail": "; ".join(f"{e['field']}: {e['reason']}" for e in r.get("errors", [])),
+        }
+        for r in report.rows
+        if r["outcome"] == "error"
+    ][:100]
+    problem = {
+        "type": "/problems/validation-error",
+        "title": "Your request is not valid",
+        "status": 422,
+        "detail": f"{report.totals['error']} of {report.totals['rows']} rows have errors; "
+        "nothing was imported (mode=all). Fix them, or send mode=partial.",
+        "instance": path,
+        "request_id": getattr(request.state, "request_id", None),
+        "errors": errors,
+        "report": body,
+    }
+    return JSONResponse(problem, status_code=422, media_type="application/problem+json")
 
 
 def resolve_import_body(
@@ -87,32 +169,13 @@ async def import_certificates(
 ) -> Any:
     """Upsert a CB's certificates from a file and answer a per-row report."""
     cb = await run_in_threadpool(resolve_import_body, session, principal, certification_body)
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in CSV_TYPES:
-        reader = read_csv
-    elif content_type in JSONL_TYPES:
-        reader = read_jsonl
-    else:
-        raise UnsupportedMediaType(
-            f"Send text/csv or application/x-ndjson (got {content_type or 'no content type'})."
-        )
-    limit = get_settings().import_max_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"The file is larger than the {limit}-byte import limit.")
+    reader = reader_for(request, CERTIFICATES)
     report_rows: list[dict[str, Any]] = []
     today = today_utc()
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise PayloadTooLarge(f"The file is larger than the {limit}-byte import limit.")
-            spool.write(chunk)
-        spool.seek(0)
+    with await spool_upload(request) as spool:
 
         def work() -> ImportReport:
-            header, rows = reader(spool)  # type: ignore[arg-type]
+            header, rows = reader(spool)
             return run_import(
                 session,
                 principal=principal,
@@ -124,37 +187,85 @@ async def import_certificates(
                 on_row=lambda r: report_rows.append(r.as_dict()),
             )
 
-        try:
-            report = await run_in_threadpool(work)
-        except FileProblem as exc:
-            raise ValidationProblem(
-                f"The file cannot be imported: {exc}",
-                errors=[{"pointer": "/", "detail": str(exc)}],
-            ) from exc
+        report = await _run(work)
     report.rows = sorted(report_rows, key=lambda r: r["row"])
-    body = report.as_dict()
-    if not report.committed:
-        errors = [
-            {
-                "pointer": f"/rows/{r['row']}",
-                "detail": "; ".join(f"{e['field']}: {e['reason']}" for e in r.get("errors", [])),
-            }
-            for r in report.rows
-            if r["outcome"] == "error"
-        ][:100]
-        problem = {
-            "type": "/problems/validation-error",
-            "title": "Your request is not valid",
-            "status": 422,
-            "detail": f"{report.totals['error']} of {report.totals['rows']} rows have errors; "
-            "nothing was imported (mode=all). Fix them, or send mode=partial.",
-            "instance": IMPORT_PATH,
-            "request_id": getattr(request.state, "request_id", None),
-            "errors": errors,
-            "report": body,
+    return import_response(report, IMPORT_PATH, request)
+
+
+ACCREDITATION_IMPORT_PATH = "/v1/accreditations/import"
+NON_JSON_BODY_PATHS.add(ACCREDITATION_IMPORT_PATH)
+
+
+@accreditation_router.post(
+    "/import",
+    summary="Import accreditations (CSV or JSON Lines)",
+    description="An accreditation body's accreditations of CBs, upserted by (AB, CB, number, "
+    "standard): columns certification_body, accreditation_number, standard (no edition), "
+    "sectors, valid_from, valid_until, status, status_effective_from, status_reason. Same "
+    "policy as the certificate import: `mode=all` (default) or `mode=partial`.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
         }
-        return JSONResponse(problem, status_code=422, media_type="application/problem+json")
-    return JSONResponse(body)
+    },
+)
+async def import_accreditations_route(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    accreditation_body: Annotated[str | None, Query(max_length=300)] = None,
+    mode: Annotated[Literal["all", "partial"], Query()] = "all",
+) -> Any:
+    """Upsert an AB's accreditations from a file; each change and status change is audited."""
+    ab = await run_in_threadpool(_resolve_ab, session, principal, accreditation_body)
+    reader = reader_for(request, ACCREDITATIONS)
+    report_rows: list[dict[str, Any]] = []
+    today = today_utc()
+    with await spool_upload(request) as spool:
+
+        def work() -> ImportReport:
+            header, rows = reader(spool)
+            return import_accreditations(
+                session,
+                principal=principal,
+                accreditation_body=ab,
+                rows=rows,
+                mode=mode,
+                today=today,
+                ignored_columns=header.ignored,
+                on_row=lambda r: report_rows.append(r.as_dict()),
+            )
+
+        report = await _run(work)
+    report.rows = sorted(report_rows, key=lambda r: r["row"])
+    return import_response(report, ACCREDITATION_IMPORT_PATH, request)
+
+
+def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> AccreditationBody:
+    """The AB an accreditation import acts for: the key's binding, or the named AB for admins."""
+    principal.require(Role.ADMIN, Role.ACCREDITATION_BODY)
+    if reference is None:
+        if principal.role is not Role.ACCREDITATION_BODY or principal.body_id is None:
+            raise ValidationProblem.field(
+                "/accreditation_body", "is required for admin keys (id or acronym)"
+            )
+        ab = get_accreditation_body(session, principal.body_id)
+    else:
+        as_id = parse_uuid(reference)
+        ab = (
+            get_accreditation_body(session, as_id)
+            if as_id
+            else accreditation_body_by_acronym(session, reference)
+        )
+        if ab is None:
+            raise ValidationProblem.field("/accreditation_body", "no such accreditation body")
+    if ab is None or not principal.acts_for_accreditation_body(ab.id):
+        raise Forbidden("This key may only import its own accreditation body's accreditations.")
+    return ab
 
 
 @router.get("/export", summary="Export a CB's certificates")

@@ -70,7 +70,6 @@ MD28_HEADERS: dict[str, str] = {
     "confidential": "Confidential Certified Entity",
 }
 LIST_SEPARATOR = "|"
-_LOOKUP = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
 _SPACES = re.compile(r"\s+")
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 
@@ -100,22 +99,56 @@ def _norm(header: str) -> str:
     return _SPACES.sub(" ", header.replace("\ufeff", "")).strip().lower()
 
 
-def understand_header(names: Iterable[str]) -> Header:
+@dataclass(frozen=True)
+class Layout:
+    """The columns a kind of file has: our names, their accepted aliases, the required ones."""
+
+    aliases: dict[str, tuple[str, ...]]
+    required: tuple[str, ...]
+
+    @property
+    def lookup(self) -> dict[str, str]:
+        """alias -> our name."""
+        return {alias: name for name, aliases in self.aliases.items() for alias in aliases}
+
+
+CERTIFICATES = Layout(COLUMN_ALIASES, REQUIRED)
+ACCREDITATIONS = Layout(
+    {
+        "certification_body": ("certification_body", "certification body", "cb"),
+        "accreditation_number": ("accreditation_number", "accreditation number"),
+        "standard": ("standard", "standards/schemes", "standards"),
+        "sectors": ("sectors", "sector code", "sector codes", "iaf sectors"),
+        "valid_from": ("valid_from", "valid from", "accreditation date"),
+        "valid_until": ("valid_until", "valid until", "accreditation expiry date"),
+        "status": ("status", "accreditation status"),
+        "status_effective_from": ("status_effective_from", "status effective from"),
+        "status_reason": ("status_reason", "status reason"),
+    },
+    ("certification_body", "accreditation_number", "standard", "valid_from"),
+)
+
+
+def understand_header(names: Iterable[str], layout: Layout = CERTIFICATES) -> Header:
     """Map the file's column names to ours; raise FileProblem for missing required columns."""
     columns: dict[str, str] = {}
     ignored: list[str] = []
+    lookup = layout.lookup
     for raw in names:
         key = _norm(raw)
-        ours = _LOOKUP.get(key)
+        ours = lookup.get(key)
         if ours is None:
             ignored.append(raw)
         elif ours in columns:
             raise FileProblem(f"columns {columns[ours]!r} and {raw!r} both mean {ours}")
         else:
             columns[ours] = raw
-    missing = [name for name in REQUIRED if name not in columns]
+    missing = [name for name in layout.required if name not in columns]
     if missing:
-        expected = ", ".join(f"{m} (or {COLUMN_ALIASES[m][-1]!r})" for m in missing)
+        expected = ", ".join(
+            f"{m} (or {layout.aliases[m][-1]!r})" if layout.aliases[m][-1] != m else m
+            for m in missing
+        )
         raise FileProblem(f"missing required column(s): {expected}")
     return Header(columns=columns, ignored=ignored)
 
@@ -145,7 +178,7 @@ def utf8_lines(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[str]:
             yield line + "\n"
 
 
-def read_csv(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
+def read_csv(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, Iterator[RawRow]]:
     """Header and rows of a CSV file (row numbers count the header as row 1)."""
     lines = utf8_lines(stream)
     reader = csv.reader(lines, strict=True)
@@ -155,7 +188,7 @@ def read_csv(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
         raise FileProblem("the file is empty; expected a header row") from None
     except csv.Error as exc:
         raise FileProblem(f"the header row is not valid CSV: {exc}") from exc
-    header = understand_header(names)
+    header = understand_header(names, layout)
     index = {ours: names.index(theirs) for ours, theirs in header.columns.items()}
     width = len(names)
 
@@ -184,8 +217,10 @@ def read_csv(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
     return header, rows()
 
 
-def read_jsonl(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
+def read_jsonl(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, Iterator[RawRow]]:
     """Rows of a JSON Lines file; keys use our names or IAF MD 28 names, nested or flat."""
+
+    lookup = layout.lookup
 
     def rows() -> Iterator[RawRow]:
         for number, line in enumerate(utf8_lines(stream), start=1):
@@ -206,7 +241,7 @@ def read_jsonl(stream: BinaryIO) -> tuple[Header, Iterator[RawRow]]:
                     values[key] = value
                     sources[key] = key
                     continue
-                ours = _LOOKUP.get(_norm(str(key)))
+                ours = lookup.get(_norm(str(key)))
                 if ours is not None:
                     values[ours] = value
                     sources[ours] = str(key)

@@ -61,6 +61,7 @@ class RowReport:
     status_mapping: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
     mapping: StatusMapping | None = field(default=None, repr=False)
+    target: str = field(default="certificate", repr=False)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -70,7 +71,7 @@ class RowReport:
             "outcome": self.outcome,
         }
         if self.certificate_id:
-            out["certificate_id"] = self.certificate_id
+            out[f"{self.target}_id"] = self.certificate_id
         if self.changes:
             out["changes"] = self.changes
         if self.status_mapping:
@@ -748,9 +749,11 @@ def run_import(
         batch.clear()
         session.flush()
         session.expunge_all()
+        # Bounded memory: repeats within a batch are caught by `seen`; a repeat in a later batch
+        # is caught by the certificate's updated_at marker when its first row wrote something.
+        seen.clear()
         if commit_each_batch and mode == "partial":
             session.commit()
-            seen.clear()
 
     savepoint = None if commit_each_batch and mode == "partial" else session.begin_nested()
     try:

@@ -16,7 +16,9 @@ from app.services.import_format import read_csv
 from app.services.importer import run_import
 from tests.factories import TODAY, make_cb
 
-HEADER = "certificate_number,organization_name,organization_country,standard,issue_date,expiry_date\n"
+HEADER = (
+    "certificate_number,organization_name,organization_country,standard,issue_date,expiry_date\n"
+)
 
 
 def rows(n: int) -> io.BytesIO:
@@ -73,3 +75,30 @@ def test_crash_mid_import(
         )
     session.rollback()  # what the database does for a process that died mid-transaction
     assert _count(session) == expected
+
+
+@pytest.mark.parametrize("batch_size", [1, 100])
+def test_repeated_number_in_one_file_is_an_error(session: Session, batch_size: int) -> None:
+    """A number twice in one file is refused, within a batch or across batches."""
+    cb_id = make_cb(session, "Repeat Certification", "RPC")
+    session.commit()
+    cb = session.get(CertificationBody, cb_id)
+    assert cb is not None
+    text = HEADER + (
+        "DUP-1,One Ltd,GB,ISO 9001:2015,2025-01-01,2027-12-31\n"
+        "OK-2,Two Ltd,GB,ISO 9001:2015,2025-01-01,2027-12-31\n"
+        "dup 1,One Ltd,GB,ISO 9001:2015,2025-01-01,2028-12-31\n"
+    )
+    _, data = read_csv(io.BytesIO(text.encode()))
+    seen: dict[int, str] = {}
+    run_import(
+        session,
+        principal=Principal(role=Role.ADMIN),
+        certification_body=cb,
+        rows=data,
+        mode="partial",
+        today=TODAY,
+        batch_size=batch_size,
+        on_row=lambda r: seen.__setitem__(r.row, r.outcome),
+    )
+    assert seen == {2: "created", 3: "created", 4: "error"}
