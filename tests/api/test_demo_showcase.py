@@ -42,6 +42,14 @@ def test_showcase_gives_its_verdict(demo_client: TestClient, case: str) -> None:
 def test_showcase_covers_every_verdict() -> None:
     """Every verdict of DESIGN.md is represented in the demo."""
     assert {c.verdict for c in SHOWCASE.values()} == {
-        "valid", "not_found", "ambiguous", "withdrawn", "suspended", "expired",
-        "not_yet_valid", "outdated_standard", "not_accredited", "mismatch",
+        "valid",
+        "not_found",
+        "ambiguous",
+        "withdrawn",
+        "suspended",
+        "expired",
+        "not_yet_valid",
+        "outdated_standard",
+        "not_accredited",
+        "mismatch",
     }

@@ -94,7 +94,12 @@ def test_import_creates_then_reimport_changes_nothing(
     report = first.json()
     assert report["committed"] is True
     assert report["totals"] == {
-        "rows": 3, "created": 3, "updated": 0, "unchanged": 0, "skipped": 0, "error": 0,
+        "rows": 3,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 0,
+        "error": 0,
     }
     assert [r["outcome"] for r in report["rows"]] == ["created"] * 3
     assert [r["row"] for r in report["rows"]] == [2, 3, 4]
@@ -122,9 +127,14 @@ def test_changed_row_updates_and_records_history(
 ) -> None:
     """A changed row updates the certificate; each change and status change lands in history."""
     post_csv(client, tenant["key"], CSV)
-    changed = HEADER + ROW_A.replace("Tool making", "Tool and die making").replace(
-        "IMP-001,Active", "IMP-001,Withdrawn"
-    ) + ROW_B + ROW_C
+    changed = (
+        HEADER
+        + ROW_A.replace("Tool making", "Tool and die making").replace(
+            "IMP-001,Active", "IMP-001,Withdrawn"
+        )
+        + ROW_B
+        + ROW_C
+    )
     changed = changed.replace("status,", "status,", 1)
     report = post_csv(client, tenant["key"], changed).json()
     assert report["totals"]["updated"] == 1
@@ -146,9 +156,7 @@ def test_changed_row_updates_and_records_history(
     assert audit[0]["after"]["status"] == "withdrawn"
 
 
-def test_status_change_is_dated_from_the_file(
-    client: TestClient, tenant: dict[str, Any]
-) -> None:
+def test_status_change_is_dated_from_the_file(client: TestClient, tenant: dict[str, Any]) -> None:
     """status_effective_from in the file dates the status event."""
     post_csv(client, tenant["key"], CSV)
     text = (
@@ -201,7 +209,12 @@ def test_status_vocabulary_mapping_is_reported(client: TestClient, tenant: dict[
     )
     report = post_csv(client, tenant["key"], text).json()
     assert report["totals"] == {
-        "rows": 4, "created": 3, "updated": 0, "unchanged": 0, "skipped": 1, "error": 0,
+        "rows": 4,
+        "created": 3,
+        "updated": 0,
+        "unchanged": 0,
+        "skipped": 1,
+        "error": 0,
     }
     assert [r["status_mapping"] for r in report["rows"]] == [
         "Cancelled → withdrawn: the certification body ended the certification",
@@ -235,7 +248,11 @@ BAD_ROWS = [
         "unknown status 'Revoked'; expected one of Active, Suspended, Withdrawn, Cancelled, "
         "Inactive, Expired, Draft",
     ),
-    (ROW_A.replace("Alpha Tools Ltd", ""), "organization_name", "String should have at least 1 character"),
+    (
+        ROW_A.replace("Alpha Tools Ltd", ""),
+        "organization_name",
+        "String should have at least 1 character",
+    ),
 ]
 
 
@@ -276,9 +293,9 @@ def test_partial_mode_commits_valid_rows_and_reports_errors(
     assert [r["outcome"] for r in report["rows"]] == ["error", "created", "created"]
     numbers = [
         c["certificate_number"]
-        for c in client.get(
-            "/v1/certificates", params={"certification_body": "ICL"}
-        ).json()["items"]
+        for c in client.get("/v1/certificates", params={"certification_body": "ICL"}).json()[
+            "items"
+        ]
     ]
     assert numbers == ["IMP-002"]  # IMP-003 is confidential, IMP-001 was refused
 
@@ -295,7 +312,10 @@ def test_row_for_another_cb_and_number_of_another_cb_are_refused(
     )
     before = counts(session)
     problem = post_csv(client, tenant["key"], text).json()
-    errors = [(r["row"], r["errors"][0]["field"], r["errors"][0]["reason"]) for r in problem["report"]["rows"]]
+    errors = [
+        (r["row"], r["errors"][0]["field"], r["errors"][0]["reason"])
+        for r in problem["report"]["rows"]
+    ]
     assert errors == [
         (
             2,

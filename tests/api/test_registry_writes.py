@@ -361,7 +361,11 @@ def test_audit_log_records_writes_and_is_admin_only(
     assert client.get("/v1/audit-events").status_code == 401
     page = client.get(
         "/v1/audit-events",
-        params={"target_type": "certificate", "target_id": str(cert), "action": "certificate.update"},
+        params={
+            "target_type": "certificate",
+            "target_id": str(cert),
+            "action": "certificate.update",
+        },
         headers=auth(world["admin"]),
     ).json()
     assert len(page["items"]) == 1
