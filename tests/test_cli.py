@@ -1,0 +1,82 @@
+"""The certverify command line end to end on a fresh SQLite file: migrate, seed, demo, keys,
+verify, import."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
+from app.db import get_engine, get_session_factory
+from app.services.demo import SHOWCASE
+from app.services.receipts import reset_key_cache
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose CERTVERIFY_DATABASE_URL is a new SQLite file."""
+    monkeypatch.setenv("CERTVERIFY_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    for cached in (get_settings, get_engine, get_session_factory):
+        cached.cache_clear()
+    reset_key_cache()
+    yield CliRunner()
+    get_engine().dispose()
+    for cached in (get_settings, get_engine, get_session_factory):
+        cached.cache_clear()
+    reset_key_cache()
+
+
+def test_cli_builds_a_working_registry(runner: CliRunner, tmp_path: Path) -> None:
+    """migrate, seed (twice: idempotent), demo, keys create, verify and import all work."""
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    assert runner.invoke(cli, ["seed"]).exit_code == 0
+    again = runner.invoke(cli, ["seed"])
+    assert "sectors: 0 created, 0 updated, 39 unchanged" in again.stderr
+    demo = runner.invoke(cli, ["demo", "--certificates", "40"])
+    assert demo.exit_code == 0, demo.output
+    assert runner.invoke(cli, ["demo", "--certificates", "40"]).exit_code == 1
+    assert runner.invoke(cli, ["demo", "--if-empty"]).exit_code == 0
+
+    key = runner.invoke(cli, ["keys", "create", "--role", "client", "--name", "ci"])
+    assert key.exit_code == 0
+    assert key.stdout.strip().startswith("cvk_")
+    assert len(key.stdout.strip().splitlines()) == 1
+    bad = runner.invoke(cli, ["keys", "create", "--role", "certification_body"])
+    assert bad.exit_code == 2
+
+    valid = SHOWCASE["valid"]
+    ok = runner.invoke(cli, ["verify", valid.certificate_number, "--cb", "NBC", "--json"])
+    assert ok.exit_code == 0
+    assert json.loads(ok.stdout)["verdict"] == "valid"
+    withdrawn = runner.invoke(cli, ["verify", SHOWCASE["withdrawn"].certificate_number])
+    assert withdrawn.exit_code == 1
+    assert withdrawn.stdout.startswith("WITHDRAWN")
+    missing = runner.invoke(cli, ["verify", "NO-SUCH-NUMBER"])
+    assert missing.exit_code == 3
+
+    csv_file = tmp_path / "in.csv"
+    csv_file.write_text(
+        "certificate_number,organization_name,standard,issue_date,expiry_date\n"
+        "CLI-1,Cli Ltd,ISO 9001:2015,2025-01-01,2027-12-31\n"
+    )
+    imported = runner.invoke(cli, ["import", str(csv_file), "--cb", "NBC"])
+    assert imported.exit_code == 0, imported.output
+    assert json.loads(imported.stdout)["totals"]["created"] == 1
+    reimported = runner.invoke(cli, ["import", str(csv_file), "--cb", "NBC"])
+    assert json.loads(reimported.stdout)["totals"]["unchanged"] == 1
+
+
+def test_signing_key_survives_a_restart(runner: CliRunner) -> None:
+    """The receipt key is created on first use, stored, and reused by a new process."""
+    runner.invoke(cli, ["migrate"])
+    first = runner.invoke(cli, ["verify", "X-1", "--json"])
+    kid_1 = json.loads(first.stdout)["receipt"].split(".")[0]
+    reset_key_cache()  # a new process
+    get_engine().dispose()
+    second = runner.invoke(cli, ["verify", "X-2", "--json"])
+    kid_2 = json.loads(second.stdout)["receipt"].split(".")[0]
+    assert kid_1 == kid_2
