@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CERTVERIFY_DATABASE_URL ?= sqlite:///./certverify.db
 
-.PHONY: install run test test-sqlite test-postgres lint clean
+.PHONY: install run test test-sqlite test-postgres test-browser screenshots lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,14 @@ ifdef CERTVERIFY_TEST_DATABASE_URL
 	@echo "== database tests on PostgreSQL"
 	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider -m "not sqlite_only" tests/api tests/migrations
 endif
+
+# The verification page: fast HTML tests, then Debian's Chromium (/usr/bin/chromium) via Playwright.
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web tests/browser
+
+# Regenerate docs/screenshots/ from the real page on the demo registry.
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.errors import install_error_handlers
-from app.middleware import JsonBodyMiddleware, RequestIdMiddleware
+from app.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.routers import (
     accreditations,
     audit,
     bodies,
     certificates,
     imports,
+    qr,
     reference,
     verify,
+    web,
     wellknown,
 )
+from app.web.view import STATIC_DIR
 
 DESCRIPTION = """
 certverify tells you whether an ISO management-system certificate can be relied on, today or on
@@ -41,16 +44,14 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
     # imports before certificates: /v1/certificates/export must win over /{certificate_id}.
     routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
-    for module in routers:
+    for module in (*routers, qr, web):
         app.include_router(module.router)
     app.include_router(imports.accreditation_router)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
 

@@ -1,0 +1,1 @@
+"""The human verification page: templates, static files and their presentation helpers."""
