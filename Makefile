@@ -38,8 +38,8 @@ screenshots: $(STAMP)
 	$(BIN)/python -m tests.browser.screenshots docs/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests examples bench
+	$(BIN)/ruff format --check app tests examples bench
 	$(BIN)/mypy
 
 clean:

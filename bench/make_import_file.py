@@ -18,10 +18,42 @@ STANDARDS = [
     ("ISO 22000:2018", 0.05, False),
 ]
 COUNTRIES = ["GB", "DE", "FR", "ES", "IT", "NL", "PL", "SE", "IE", "US", "CN", "IN", "SG", "JP"]
-WORDS = ["Acme", "Northern", "Blue", "River", "Precision", "Global", "Green", "Summit", "Delta",
-         "Orion", "Atlas", "Nova", "Harbour", "Granite", "Silver", "Falcon", "Meridian", "Apex"]
-TRADES = ["Engineering", "Logistics", "Foods", "Software", "Plastics", "Builders", "Metals",
-          "Textiles", "Chemicals", "Pharma", "Electronics", "Services", "Printing", "Energy"]
+WORDS = [
+    "Acme",
+    "Northern",
+    "Blue",
+    "River",
+    "Precision",
+    "Global",
+    "Green",
+    "Summit",
+    "Delta",
+    "Orion",
+    "Atlas",
+    "Nova",
+    "Harbour",
+    "Granite",
+    "Silver",
+    "Falcon",
+    "Meridian",
+    "Apex",
+]
+TRADES = [
+    "Engineering",
+    "Logistics",
+    "Foods",
+    "Software",
+    "Plastics",
+    "Builders",
+    "Metals",
+    "Textiles",
+    "Chemicals",
+    "Pharma",
+    "Electronics",
+    "Services",
+    "Printing",
+    "Energy",
+]
 FORMS = ["Ltd", "GmbH", "SA", "Inc", "LLC", "BV", "AB", "Srl", "Sp. z o.o.", "KK"]
 STATUSES = [("Active", 0.9), ("Suspended", 0.04), ("Withdrawn", 0.04), ("Expired", 0.02)]
 
@@ -41,15 +73,37 @@ def main() -> None:
     statuses = [s for s, _ in STATUSES]
     status_w = [w for _, w in STATUSES]
     if args.md28:
-        header = ["Certificate Number", "Certification Status", "Certified Entity Name",
-                  "Certified Entity Country", "Standards/schemes", "Certification Scope",
-                  "Sector code", "Certification site address", "Certification site country",
-                  "Certification Original Issue Date", "Certification Issue Date",
-                  "Certification Expiry Date", "Confidential Certified Entity"]
+        header = [
+            "Certificate Number",
+            "Certification Status",
+            "Certified Entity Name",
+            "Certified Entity Country",
+            "Standards/schemes",
+            "Certification Scope",
+            "Sector code",
+            "Certification site address",
+            "Certification site country",
+            "Certification Original Issue Date",
+            "Certification Issue Date",
+            "Certification Expiry Date",
+            "Confidential Certified Entity",
+        ]
     else:
-        header = ["certificate_number", "status", "organization_name", "organization_country",
-                  "standard", "scope", "sectors", "site_address", "site_country",
-                  "original_issue_date", "issue_date", "expiry_date", "confidential"]
+        header = [
+            "certificate_number",
+            "status",
+            "organization_name",
+            "organization_country",
+            "standard",
+            "scope",
+            "sectors",
+            "site_address",
+            "site_country",
+            "original_issue_date",
+            "issue_date",
+            "expiry_date",
+            "confidential",
+        ]
 
     def fmt(d: date | None) -> str:
         if d is None:
@@ -67,22 +121,26 @@ def main() -> None:
             expiry = issue + timedelta(days=3 * 365 - 1)
             original = issue - timedelta(days=3 * 365 * rng.randrange(0, 3))
             sites = rng.randrange(1, 3)
-            sectors = ";".join(str(s) for s in sorted(rng.sample(range(1, 40), rng.randrange(1, 3))))
-            writer.writerow([
-                f"BX-{i:07d}",
-                rng.choices(statuses, status_w)[0],
-                name,
-                country,
-                std,
-                f"{rng.choice(TRADES)} for industrial customers",
-                sectors if sectors_by[std] else "",
-                "|".join(f"{n} Main Street, Town {i % 997}" for n in range(1, sites + 1)),
-                "|".join([country] * sites),
-                fmt(original if original < issue else None),
-                fmt(issue),
-                fmt(expiry),
-                "No" if args.md28 else "false",
-            ])
+            sectors = ";".join(
+                str(s) for s in sorted(rng.sample(range(1, 40), rng.randrange(1, 3)))
+            )
+            writer.writerow(
+                [
+                    f"BX-{i:07d}",
+                    rng.choices(statuses, status_w)[0],
+                    name,
+                    country,
+                    std,
+                    f"{rng.choice(TRADES)} for industrial customers",
+                    sectors if sectors_by[std] else "",
+                    "|".join(f"{n} Main Street, Town {i % 997}" for n in range(1, sites + 1)),
+                    "|".join([country] * sites),
+                    fmt(original if original < issue else None),
+                    fmt(issue),
+                    fmt(expiry),
+                    "No" if args.md28 else "false",
+                ]
+            )
 
 
 if __name__ == "__main__":
