@@ -24,8 +24,9 @@ PG_URL = os.environ.get("CERTVERIFY_TEST_DATABASE_URL")
 
 
 def worker_id() -> str:
-    """The pytest-xdist worker name ("master" without xdist)."""
-    return os.environ.get("PYTEST_XDIST_WORKER", "master")
+    """This test process's name, unique per run, so concurrent runs never share a database."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    return f"{os.environ.get('PYTEST_XDIST_WORKER', 'master')}_{run}"
 
 
 def fresh_database_url(tmp_dir: Path, name: str) -> str:
@@ -42,8 +43,18 @@ def fresh_database_url(tmp_dir: Path, name: str) -> str:
     return f"sqlite:///{tmp_dir / f'{name}.db'}"
 
 
+def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database made by fresh_database_url (SQLite files go with tmp_path)."""
+    if not PG_URL:
+        return
+    admin = create_engine(make_url(PG_URL), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head and seeded with the shipped reference data, once per run."""
     url = fresh_database_url(tmp_path_factory.mktemp("db"), "suite")
     upgrade(url)
@@ -52,7 +63,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
         seed_reference_data(session)
         session.commit()
     engine.dispose()
-    return url
+    yield url
+    drop_database(url)
 
 
 @pytest.fixture(scope="session")

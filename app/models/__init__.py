@@ -17,6 +17,14 @@ from app.models.certificate import (
     Organization,
 )
 from app.models.certification_body import CertificationBody
+from app.models.integration import (
+    DeliveryAttempt,
+    OutboxEvent,
+    Verification,
+    Watch,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from app.models.reference import Sector, Standard
 
 __all__ = [
@@ -31,9 +39,15 @@ __all__ = [
     "CertificateSite",
     "CertificateStatusEvent",
     "CertificationBody",
+    "DeliveryAttempt",
     "MlaRecognition",
     "Organization",
+    "OutboxEvent",
     "Sector",
     "SigningKey",
     "Standard",
+    "Verification",
+    "Watch",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -11,7 +11,7 @@ from sqlalchemy import inspect
 from app.db import make_engine
 from app.migrate import downgrade, upgrade
 from app.models import Base
-from tests.conftest import fresh_database_url
+from tests.conftest import drop_database, fresh_database_url
 
 
 def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
@@ -32,6 +32,7 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
     engine = make_engine(url)
     assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
     engine.dispose()
+    drop_database(url)
 
 
 def test_models_match_migrations(tmp_path: Path) -> None:
@@ -44,4 +45,5 @@ def test_models_match_migrations(tmp_path: Path) -> None:
             MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata
         )
     engine.dispose()
+    drop_database(url)
     assert diff == []
