@@ -129,9 +129,17 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option()] = 1,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not deliver webhooks in this process.")
+    ] = False,
 ) -> None:
-    """Serve the API and the verification page with uvicorn."""
+    """Serve the API and the verification page with uvicorn (and deliver webhooks in-process)."""
+    import os
+
     import uvicorn
+
+    os.environ["CERTVERIFY_IN_PROCESS_WORKER"] = "false" if no_worker else "true"
+    get_settings_cache_clear()
 
     uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
 
@@ -274,6 +282,39 @@ def import_command(
     if not report.committed:
         err.print("[red]errors found: nothing was imported (mode=all); see the report[/red]")
         raise typer.Exit(1)
+
+
+@cli.command()
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit (cron).")] = False,
+) -> None:
+    """Deliver webhooks from the outbox and re-evaluate watches on a schedule."""
+    import signal
+
+    from app.db import get_session_factory
+    from app.worker import Worker
+
+    runner = Worker(get_session_factory())
+    if once:
+        stats = runner.tick()
+        err.print(
+            f"dispatched {stats.dispatched}, attempted {stats.attempted}, "
+            f"succeeded {stats.succeeded}"
+        )
+        return
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop.set())
+    err.print("worker running; Ctrl-C or SIGTERM stops it after the current pass")
+    try:
+        runner.run()
+    except KeyboardInterrupt:
+        runner.stop.set()
+
+
+def get_settings_cache_clear() -> None:
+    """Make the next get_settings() read the environment again."""
+    from app.config import get_settings
+
+    get_settings.cache_clear()
 
 
 def main() -> None:

@@ -31,6 +31,29 @@ class Settings(BaseSettings):
         default=50 * 1024 * 1024,
         description="Largest import file accepted over HTTP (413 above); the CLI has no limit.",
     )
+    webhook_retry_base_seconds: float = Field(
+        default=30.0, description="First retry delay; doubles each attempt (with jitter)."
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, description="Longest delay between two attempts."
+    )
+    webhook_max_attempts: int = Field(
+        default=10, description="Attempts before a delivery is given up and its endpoint disabled."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, description="Per-delivery HTTP timeout.")
+    webhook_max_response_bytes: int = Field(
+        default=65536, description="Response bytes read from an endpoint before hanging up."
+    )
+    reevaluate_interval_seconds: float = Field(
+        default=3600.0,
+        description="How often the worker re-evaluates every watch (time-driven verdict changes).",
+    )
+    in_process_worker: bool = Field(
+        default=False,
+        description="Deliver webhooks inside the API process (`certverify serve` turns it on).",
+    )
+    log_level: str = "INFO"
+
     log_level: str = "INFO"
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
+from app.config import get_settings
 from app.errors import install_error_handlers
 from app.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.routers import (
@@ -14,6 +18,7 @@ from app.routers import (
     bodies,
     certificates,
     imports,
+    integration,
     qr,
     reference,
     verify,
@@ -33,6 +38,20 @@ Errors are RFC 9457 `application/problem+json`.
 """
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run webhook delivery in-process when configured (the embedded default of `serve`)."""
+    worker = None
+    if get_settings().in_process_worker:
+        from app.db import get_session_factory
+        from app.worker import start_in_process
+
+        worker = start_in_process(get_session_factory())
+    yield
+    if worker is not None:
+        worker.stop.set()
+
+
 def create_app() -> FastAPI:
     """Build the ASGI application."""
     app = FastAPI(
@@ -40,6 +59,7 @@ def create_app() -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         license_info={"name": "Apache-2.0"},
+        lifespan=lifespan,
     )
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
@@ -50,6 +70,7 @@ def create_app() -> FastAPI:
     for module in (*routers, qr, web):
         app.include_router(module.router)
     app.include_router(imports.accreditation_router)
+    app.include_router(integration.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from app.deps import PrincipalDep, SessionDep
 from app.errors import ValidationProblem, validation_errors
 from app.schemas.verification import VerificationRead, VerificationRequestIn
+from app.services.batch import store_verifications
 from app.services.verification import verify_certificate
 
 router = APIRouter(prefix="/v1", tags=["verification"])
@@ -48,10 +49,18 @@ def verify_get(
         raise ValidationProblem(
             "; ".join(f"{e['parameter']}: {e['detail']}" for e in errors), errors=errors
         ) from exc
-    return JSONResponse(verify_certificate(session, request=request))
+    return JSONResponse(_answer(session, principal, request))
+
+
+def _answer(session: SessionDep, principal: PrincipalDep, request: VerificationRequestIn) -> Any:
+    """Verify; a verification made with a key is kept so its maker can fetch it again."""
+    answer = verify_certificate(session, request=request)
+    if principal.key_id is not None:
+        store_verifications(session, api_key_id=principal.key_id, responses=[answer])
+    return answer
 
 
 @router.post("/verifications", response_model=VerificationRead, summary="Verify a certificate")
 def verify_post(session: SessionDep, principal: PrincipalDep, body: VerificationRequestIn) -> Any:
     """Verify one certificate from a JSON body with the same fields as GET /v1/verify."""
-    return JSONResponse(verify_certificate(session, request=body))
+    return JSONResponse(_answer(session, principal, body))

@@ -32,6 +32,7 @@ from app.schemas.registry import StatusChange
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.facts import status_events
+from app.services.outbox import mark_certificates
 from app.services.registry import require_certification_body
 
 
@@ -281,6 +282,7 @@ def update_certificate(
     session.expire(cert)
     updated = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
     if changes:
+        mark_certificates(session, [updated.id])
         record_audit(
             session,
             principal=principal,
@@ -312,6 +314,7 @@ def change_certificate_status(
     )
     cert.status_events.append(event)
     session.flush()
+    mark_certificates(session, [cert.id])
     record_audit(
         session,
         principal=principal,

@@ -43,6 +43,7 @@ from app.schemas.certificates import CertificateCreate
 from app.services.audit import audit_row
 from app.services.auth import Principal
 from app.services.import_format import RawRow, canonical, column_for
+from app.services.outbox import mark_certificates
 
 Mode = Literal["all", "partial"]
 Outcome = Literal["created", "updated", "unchanged", "skipped", "error"]
@@ -491,6 +492,11 @@ class Importer:
             conn.execute(insert(_table(CertificateChange)), new_changes)
         if audits:
             conn.execute(insert(_table(AuditEvent)), audits)
+        changed = [
+            uuid.UUID(v.report.certificate_id) for v in batch if v.report.outcome == "updated"
+        ]
+        if changed:
+            mark_certificates(s, changed)
 
     def _diff(
         self,

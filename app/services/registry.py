@@ -36,6 +36,7 @@ from app.schemas.registry import (
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.facts import status_events
+from app.services.outbox import mark_accreditation_body, mark_certification_body
 
 
 def ab_snapshot(ab: AccreditationBody) -> dict[str, Any]:
@@ -160,6 +161,7 @@ def update_accreditation_body(
         ab.mla_scopes_complete = data.mla_scopes_complete
     ab.reference_data = False
     session.flush()
+    mark_accreditation_body(session, ab.id)
     record_audit(
         session,
         principal=principal,
@@ -298,6 +300,7 @@ def create_accreditation(
     ]
     session.add(acc)
     session.flush()
+    mark_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,
@@ -350,6 +353,7 @@ def update_accreditation(
         acc.valid_until = data.valid_until
     _check_range(acc.valid_from, acc.valid_until, "/valid_until")
     session.flush()
+    mark_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,
@@ -382,6 +386,7 @@ def change_accreditation_status(
     )
     acc.status_events.append(event)
     session.flush()
+    mark_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.normalize import standard_code_key, uses_iaf_sectors
 from app.models import AccreditationBody, MlaRecognition, Sector, Standard
 from app.reference import load_reference_data
+from app.services.outbox import mark_everything
 
 
 @dataclass
@@ -181,4 +182,7 @@ def seed_reference_data(session: Session) -> SeedReport:
     _seed_standards(session, data["standards"], report.standards)
     _seed_accreditation_bodies(session, data["accreditation_bodies"], report)
     session.flush()
+    if report.standards.updated or report.accreditation_bodies.updated:
+        # A transition deadline or an MLA scope changed: every watched verdict may change.
+        mark_everything(session)
     return report

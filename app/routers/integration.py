@@ -1,0 +1,372 @@
+"""Procurement integration: batch verification, stored verifications, watches, webhooks."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import PrincipalDep, SessionDep
+from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
+from app.middleware import NON_JSON_BODY_PATHS
+from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
+from app.models.base import utcnow
+from app.routers.params import PageSize, PageToken
+from app.routers.shape import decode_page_token, next_page_token
+from app.schemas.common import Page
+from app.schemas.integration import (
+    BatchRequest,
+    BatchResponse,
+    DeliveryAttemptRead,
+    DeliveryRead,
+    WatchCreate,
+    WatchRead,
+    WebhookCreate,
+    WebhookRead,
+)
+from app.schemas.verification import VerificationRead
+from app.services import delivery as delivery_service
+from app.services import watches as watch_service
+from app.services import webhooks as webhook_service
+from app.services.auth import Role
+from app.services.batch import MAX_BATCH_ITEMS, parse_items, store_verifications, verify_batch
+from app.services.verification import today_utc
+
+router = APIRouter(prefix="/v1")
+BATCH_PATH = "/v1/verifications/batch"
+NON_JSON_BODY_PATHS.add(BATCH_PATH)
+CSV_FIELDS = [
+    "certificate_number",
+    "certification_body",
+    "organization",
+    "standard",
+    "scope",
+    "country",
+    "as_of",
+]
+CSV_OUT = [
+    "item",
+    "certificate_number",
+    "certification_body",
+    "verdict",
+    "summary",
+    "warnings",
+    "certificate_id",
+    "verification_id",
+    "as_of",
+    "error",
+    "receipt",
+]
+
+
+async def _batch_items(request: Request) -> list[Any]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    raw = await request.body()
+    if ctype in {"text/csv", "application/csv"}:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationProblem.field("/", "the CSV is not valid UTF-8") from exc
+        reader = csv.DictReader(io.StringIO(text))
+        unknown = [f for f in reader.fieldnames or [] if f not in CSV_FIELDS]
+        if unknown or "certificate_number" not in (reader.fieldnames or []):
+            raise ValidationProblem.field(
+                "/",
+                f"the header must name fields among {', '.join(CSV_FIELDS)}; "
+                f"unknown: {', '.join(unknown) or 'none'}; certificate_number is required",
+            )
+        return [{k: v for k, v in row.items() if v not in (None, "")} for row in reader]
+    if ctype == "application/json" or ctype.endswith("+json"):
+        try:
+            body = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValidationProblem.field("/", "the body is not valid JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise ValidationProblem.field("/items", 'send {"items": [ ... ]}')
+        return list(body["items"])
+    raise UnsupportedMediaType(
+        f"Send application/json or text/csv (got {ctype or 'no content type'})."
+    )
+
+
+def _csv_response(results: list[dict[str, Any]]) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_OUT, lineterminator="\n")
+    writer.writeheader()
+    for index, r in enumerate(results):
+        if "verdict" not in r:
+            writer.writerow({"item": index, "error": r.get("detail", "invalid item")})
+            continue
+        query = r["query"]
+        cb = r.get("certification_body") or {}
+        writer.writerow(
+            {
+                "item": index,
+                "certificate_number": query["certificate_number"],
+                "certification_body": cb.get("acronym") or cb.get("name") or "",
+                "verdict": r["verdict"],
+                "summary": r["summary"],
+                "warnings": " | ".join(r["warnings"]),
+                "certificate_id": (r.get("certificate") or {}).get("id", ""),
+                "verification_id": r["verification_id"],
+                "as_of": r["as_of"],
+                "error": "",
+                "receipt": r["receipt"],
+            }
+        )
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+
+
+@router.post(
+    "/verifications/batch",
+    response_model=BatchResponse,
+    tags=["verification"],
+    summary="Verify up to 10,000 certificates",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": BatchRequest.model_json_schema()},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def verify_many(request: Request, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Results in input order; a bad item gets its own problem object while the rest run."""
+    principal.require(Role.CLIENT, Role.ADMIN)
+    items = await _batch_items(request)
+    if len(items) > MAX_BATCH_ITEMS:
+        raise ValidationProblem.field(
+            "/items", f"at most {MAX_BATCH_ITEMS} items per batch (got {len(items)})"
+        )
+
+    def work() -> list[dict[str, Any]]:
+        results = verify_batch(session, items=parse_items(items))
+        assert principal.key_id is not None
+        store_verifications(session, api_key_id=principal.key_id, responses=results)
+        return results
+
+    results = await run_in_threadpool(work)
+    if "text/csv" in request.headers.get("accept", ""):
+        return _csv_response(results)
+    return JSONResponse({"results": results})
+
+
+@router.get(
+    "/verifications/{verification_id}", response_model=VerificationRead, tags=["verification"]
+)
+def get_verification(
+    verification_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """A verification made with your key, again, with its receipt (evidence for a tender file)."""
+    if principal.key_id is None:
+        raise NotFound(f"No verification with id {verification_id}.")
+    row = session.get(Verification, verification_id)
+    if row is None or (row.api_key_id != principal.key_id and not principal.is_admin):
+        raise NotFound(f"No verification with id {verification_id}.")
+    return JSONResponse(row.response)
+
+
+def _webhook_read(endpoint: Any, secret: str | None = None) -> WebhookRead:
+    return WebhookRead(
+        id=endpoint.id,
+        url=endpoint.url,
+        events=list(endpoint.events),
+        enabled=endpoint.enabled,
+        disabled_at=endpoint.disabled_at,
+        disabled_reason=endpoint.disabled_reason,
+        created_at=endpoint.created_at,
+        secret=secret,
+    )
+
+
+@router.post("/webhooks", response_model=WebhookRead, status_code=201, tags=["webhooks"])
+def create_webhook(body: WebhookCreate, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Register an endpoint; the answer carries its secret, shown only this once."""
+    endpoint = webhook_service.create_endpoint(
+        session, principal=principal, url=str(body.url), events=list(body.events)
+    )
+    return _webhook_read(endpoint, endpoint.secret)
+
+
+@router.get("/webhooks", response_model=Page[WebhookRead], tags=["webhooks"])
+def list_webhooks(session: SessionDep, principal: PrincipalDep) -> Any:
+    """Your endpoints."""
+    rows = webhook_service.list_endpoints(session, principal=principal)
+    return Page(items=[_webhook_read(e) for e in rows], next_page_token=None)
+
+
+@router.get("/webhooks/{webhook_id}", response_model=WebhookRead, tags=["webhooks"])
+def get_webhook(webhook_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+    """One endpoint, with why it was disabled if it was."""
+    return _webhook_read(
+        webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    )
+
+
+@router.delete("/webhooks/{webhook_id}", status_code=204, tags=["webhooks"])
+def delete_webhook(webhook_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Stop delivering to an endpoint."""
+    webhook_service.delete_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    return Response(status_code=204)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookRead, tags=["webhooks"])
+def rotate_webhook_secret(
+    webhook_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """A new secret, shown once; the old one also signs for 24 hours."""
+    secret = webhook_service.rotate_secret(session, principal=principal, endpoint_id=webhook_id)
+    endpoint = webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    return _webhook_read(endpoint, secret)
+
+
+@router.post("/webhooks/{webhook_id}/enable", response_model=WebhookRead, tags=["webhooks"])
+def enable_webhook(webhook_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Re-enable a disabled endpoint; paused deliveries resume."""
+    return _webhook_read(
+        webhook_service.enable_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    )
+
+
+def _deliveries(session: Any, endpoint_id: uuid.UUID, offset: int, limit: int) -> list[Any]:
+    rows = session.execute(
+        select(WebhookDelivery, OutboxEvent.event_type)
+        .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    ids = [d.id for d, _ in rows]
+    attempts: dict[uuid.UUID, list[DeliveryAttemptRead]] = {i: [] for i in ids}
+    if ids:
+        for a in session.scalars(
+            select(DeliveryAttempt)
+            .where(DeliveryAttempt.delivery_id.in_(ids))
+            .order_by(DeliveryAttempt.attempted_at)
+        ):
+            attempts[a.delivery_id].append(
+                DeliveryAttemptRead(
+                    attempted_at=a.attempted_at,
+                    status_code=a.status_code,
+                    error=a.error,
+                    duration_ms=a.duration_ms,
+                )
+            )
+    return [
+        DeliveryRead(
+            id=d.id,
+            event_id=d.event_id,
+            event_type=event_type,
+            status=d.status,
+            attempts=d.attempts,
+            next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
+            delivered_at=d.delivered_at,
+            last_status_code=d.last_status_code,
+            last_error=d.last_error,
+            created_at=d.created_at,
+            attempt_log=attempts[d.id],
+        )
+        for d, event_type in rows
+    ]
+
+
+@router.get(
+    "/webhooks/{webhook_id}/deliveries", response_model=Page[DeliveryRead], tags=["webhooks"]
+)
+def list_deliveries(
+    webhook_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    page_size: PageSize = 50,
+    page_token: PageToken = None,
+) -> Any:
+    """Every delivery to an endpoint with each attempt, newest first."""
+    webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    offset = decode_page_token(page_token)
+    rows = _deliveries(session, webhook_id, offset, page_size + 1)
+    return Page(
+        items=rows[:page_size], next_page_token=next_page_token(offset, page_size, len(rows))
+    )
+
+
+@router.post(
+    "/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
+    response_model=DeliveryRead,
+    tags=["webhooks"],
+)
+def replay_delivery(
+    webhook_id: uuid.UUID, delivery_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """Send a delivery again, with the same webhook-id."""
+    webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.endpoint_id != webhook_id:
+        raise NotFound(f"No delivery with id {delivery_id} for this endpoint.")
+    delivery_service.replay(session, delivery, now=utcnow())
+    session.flush()
+    return next(d for d in _deliveries(session, webhook_id, 0, 1000) if d.id == delivery_id)
+
+
+def _watch_read(watch: Any) -> WatchRead:
+    return WatchRead(
+        id=watch.id,
+        certificate_id=watch.certificate_id,
+        created_at=watch.created_at,
+        last_verdict=watch.last_verdict,
+        last_evaluated_at=watch.last_evaluated_at,
+    )
+
+
+@router.post("/watches", response_model=WatchRead, status_code=201, tags=["watches"])
+def create_watch(body: WatchCreate, session: SessionDep, principal: PrincipalDep) -> Any:
+    """Watch a certificate; its current verdict is the baseline for change events."""
+    watch = watch_service.create_watch(
+        session,
+        principal=principal,
+        certificate_id=body.certificate_id,
+        certificate_number=body.certificate_number,
+        certification_body=body.certification_body,
+        today=today_utc(),
+    )
+    return _watch_read(watch)
+
+
+@router.get("/watches", response_model=Page[WatchRead], tags=["watches"])
+def list_watches(
+    session: SessionDep,
+    principal: PrincipalDep,
+    page_size: PageSize = 50,
+    page_token: PageToken = None,
+) -> Any:
+    """Your watches."""
+    offset = decode_page_token(page_token)
+    rows = watch_service.list_watches(
+        session, principal=principal, offset=offset, limit=page_size + 1
+    )
+    return Page(
+        items=[_watch_read(w) for w in rows[:page_size]],
+        next_page_token=next_page_token(offset, page_size, len(rows)),
+    )
+
+
+@router.get("/watches/{watch_id}", response_model=WatchRead, tags=["watches"])
+def get_watch(watch_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Any:
+    """One watch."""
+    return _watch_read(watch_service.owned_watch(session, principal=principal, watch_id=watch_id))
+
+
+@router.delete("/watches/{watch_id}", status_code=204, tags=["watches"])
+def delete_watch(watch_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    """Stop watching."""
+    session.delete(watch_service.owned_watch(session, principal=principal, watch_id=watch_id))
+    return Response(status_code=204)

@@ -1,0 +1,326 @@
+"""Watches: a client follows certificates; verdict changes and expiry notices become events."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.facts import (
+    Claims,
+    Outcome,
+    Verdict,
+    VerificationRequest,
+    VerificationResult,
+)
+from app.domain.normalize import normalize_certificate_number
+from app.domain.verification import effective_expiry, verify
+from app.errors import Conflict, NotFound, ValidationProblem
+from app.models import Accreditation, Certificate, OutboxEvent, Watch
+from app.models.base import utcnow
+from app.repositories.bodies import find_certification_body
+from app.repositories.bulk import accreditations_by_certification_body, certificates_by_ids
+from app.services.auth import Principal, Role
+from app.services.certificates import can_see_confidential
+from app.services.facts import accreditation_fact, certificate_fact
+
+EXPIRY_THRESHOLDS = (90, 30, 7)
+
+
+def evaluate(
+    certificates: dict[uuid.UUID, Certificate],
+    accreditations: dict[uuid.UUID, list[Accreditation]],
+    today: date,
+) -> dict[uuid.UUID, VerificationResult]:
+    """The verdict of each certificate today, from facts already loaded."""
+    acc_facts = {cb: [accreditation_fact(a) for a in accs] for cb, accs in accreditations.items()}
+    results = {}
+    for cert_id, cert in certificates.items():
+        fact = certificate_fact(cert)
+        results[cert_id] = verify(
+            VerificationRequest(
+                certificate_number=cert.certificate_number,
+                as_of=today,
+                claims=Claims(),
+                certification_body_named=str(cert.certification_body_id),
+                certification_body_in_registry=True,
+            ),
+            [fact],
+            acc_facts.get(cert.certification_body_id, []),
+        )
+    return results
+
+
+def _checks_snapshot(result: VerificationResult) -> dict[str, Any]:
+    return {c.code.value: {"outcome": c.outcome.value, "message": c.message} for c in result.checks}
+
+
+def _certificate_ref(cert: Certificate) -> dict[str, Any]:
+    cb = cert.certification_body
+    return {
+        "id": str(cert.id),
+        "certificate_number": cert.certificate_number,
+        "standard": cert.standard.label,
+        "organization": {"name": cert.organization.name, "country": cert.organization.country},
+        "certification_body": {"id": str(cb.id), "name": cb.name, "acronym": cb.acronym},
+    }
+
+
+def _expiry_notices(cert: Certificate, result: VerificationResult, today: date) -> dict[str, Any]:
+    """Thresholds already passed for the current effective expiry (so they are not re-sent)."""
+    expiry = effective_expiry(certificate_fact(cert))
+    days = (expiry - today).days
+    return {"expiry": expiry.isoformat(), "sent": [t for t in EXPIRY_THRESHOLDS if days <= t]}
+
+
+def create_watch(
+    session: Session,
+    *,
+    principal: Principal,
+    certificate_id: uuid.UUID | None,
+    certificate_number: str | None,
+    certification_body: str | None,
+    today: date,
+) -> Watch:
+    """Watch a certificate by id, or by number and CB; the current verdict is the baseline."""
+    principal.require(Role.CLIENT, Role.ADMIN)
+    assert principal.key_id is not None
+    if certificate_id is not None:
+        cert = session.get(Certificate, certificate_id)
+        if cert is None or (cert.confidential and not can_see_confidential(principal, cert)):
+            raise NotFound(f"No certificate with id {certificate_id}.")
+    else:
+        assert certificate_number is not None and certification_body is not None
+        cb = find_certification_body(session, certification_body)
+        if cb is None:
+            raise ValidationProblem.field(
+                "/certification_body", "no such certification body in the registry"
+            )
+        key = normalize_certificate_number(certificate_number)
+        cert = session.scalars(
+            select(Certificate).where(
+                Certificate.certification_body_id == cb.id, Certificate.number_key == key
+            )
+        ).first()
+        if cert is None:
+            raise ValidationProblem.field(
+                "/certificate_number",
+                f"{cb.acronym or cb.name} has no certificate with this number",
+            )
+    existing = session.scalars(
+        select(Watch).where(Watch.api_key_id == principal.key_id, Watch.certificate_id == cert.id)
+    ).first()
+    if existing is not None:
+        raise Conflict(f"You already watch this certificate (watch {existing.id}).")
+    certs = certificates_by_ids(session, [cert.id])
+    accs = accreditations_by_certification_body(session, [cert.certification_body_id])
+    result = evaluate(certs, accs, today)[cert.id]
+    watch = Watch(
+        api_key_id=principal.key_id,
+        certificate_id=cert.id,
+        last_verdict=result.verdict.value,
+        last_checks=_checks_snapshot(result),
+        last_evaluated_at=utcnow(),
+        expiry_notices=_expiry_notices(certs[cert.id], result, today),
+    )
+    session.add(watch)
+    session.flush()
+    return watch
+
+
+def owned_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID) -> Watch:
+    """The caller's watch, or 404."""
+    principal.require(Role.CLIENT, Role.ADMIN)
+    watch = session.get(Watch, watch_id)
+    if watch is None or (watch.api_key_id != principal.key_id and not principal.is_admin):
+        raise NotFound(f"No watch with id {watch_id}.")
+    return watch
+
+
+def list_watches(
+    session: Session, *, principal: Principal, offset: int, limit: int
+) -> Sequence[Watch]:
+    """The caller's watches, oldest first."""
+    principal.require(Role.CLIENT, Role.ADMIN)
+    return session.scalars(
+        select(Watch)
+        .where(Watch.api_key_id == principal.key_id)
+        .order_by(Watch.created_at, Watch.id)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+
+
+def _affected_certificate_ids(session: Session, scope: dict[str, Any]) -> list[uuid.UUID] | None:
+    """Watched certificates a transaction's changes may affect (None: every watch)."""
+    if scope.get("all"):
+        return None
+    ids: set[uuid.UUID] = set(scope["certificates"])
+    cbs: set[uuid.UUID] = set(scope["certification_bodies"])
+    if scope["accreditation_bodies"]:
+        cbs |= set(
+            session.scalars(
+                select(Accreditation.certification_body_id).where(
+                    Accreditation.accreditation_body_id.in_(scope["accreditation_bodies"])
+                )
+            )
+        )
+    if cbs:
+        ids |= set(
+            session.scalars(
+                select(Watch.certificate_id)
+                .join(Certificate, Certificate.id == Watch.certificate_id)
+                .where(Certificate.certification_body_id.in_(cbs))
+            )
+        )
+    return sorted(ids)
+
+
+def reevaluate_scope(session: Session, *, scope: dict[str, Any], today: date) -> int:
+    """Re-evaluate the watches a transaction touched; returns the number of events written."""
+    ids = _affected_certificate_ids(session, scope)
+    if ids is not None and not ids:
+        return 0
+    return reevaluate(session, certificate_ids=ids, today=today)
+
+
+def reevaluate(
+    session: Session, *, certificate_ids: Sequence[uuid.UUID] | None, today: date
+) -> int:
+    """Compare each watched certificate's verdict today with the last one seen; write events.
+
+    Called before commit for changes (same transaction) and by the worker on a schedule for
+    time-driven changes (expiry, transition deadlines, future-dated status changes).
+    """
+    stmt = select(Watch)
+    if certificate_ids is not None:
+        stmt = stmt.where(Watch.certificate_id.in_(certificate_ids))
+    watches = session.scalars(stmt.order_by(Watch.certificate_id, Watch.created_at)).all()
+    if not watches:
+        return 0
+    certs = certificates_by_ids(session, {w.certificate_id for w in watches})
+    accs = accreditations_by_certification_body(
+        session, {c.certification_body_id for c in certs.values()}
+    )
+    results = evaluate(certs, accs, today)
+    now = utcnow()
+    written = 0
+    for watch in watches:
+        cert = certs.get(watch.certificate_id)
+        if cert is None:
+            continue
+        result = results[cert.id]
+        written += _verdict_event(session, watch, cert, result, today, now)
+        written += _expiry_event(session, watch, cert, result, today, now)
+        watch.last_evaluated_at = now
+    session.flush()
+    return written
+
+
+def _verdict_event(
+    session: Session,
+    watch: Watch,
+    cert: Certificate,
+    result: VerificationResult,
+    today: date,
+    now: datetime,
+) -> int:
+    new_checks = _checks_snapshot(result)
+    old_checks = watch.last_checks or {}
+    old_verdict = watch.last_verdict
+    watch.last_checks = new_checks
+    if old_verdict == result.verdict.value:
+        return 0
+    watch.last_verdict = result.verdict.value
+    changed = [
+        {
+            "code": code,
+            "old_outcome": (old_checks.get(code) or {}).get("outcome"),
+            "new_outcome": check["outcome"],
+            "message": check["message"],
+        }
+        for code, check in new_checks.items()
+        if (old_checks.get(code) or {}).get("outcome") != check["outcome"]
+    ]
+    _emit(
+        session,
+        watch,
+        cert,
+        "certificate.verdict_changed",
+        {
+            "old_verdict": old_verdict,
+            "new_verdict": result.verdict.value,
+            "summary": result.summary,
+            "as_of": today.isoformat(),
+            "changed_checks": changed,
+        },
+        now,
+    )
+    return 1
+
+
+def _expiry_event(
+    session: Session,
+    watch: Watch,
+    cert: Certificate,
+    result: VerificationResult,
+    today: date,
+    now: datetime,
+) -> int:
+    expiry = effective_expiry(certificate_fact(cert))
+    notices = dict(watch.expiry_notices or {})
+    if notices.get("expiry") != expiry.isoformat():
+        notices = {"expiry": expiry.isoformat(), "sent": []}
+    days = (expiry - today).days
+    due = [t for t in EXPIRY_THRESHOLDS if days <= t and t not in notices["sent"]]
+    written = 0
+    if due and result.verdict is Verdict.VALID and days >= 0:
+        threshold = min(due)
+        _emit(
+            session,
+            watch,
+            cert,
+            "certificate.expiring",
+            {
+                "expiry_date": expiry.isoformat(),
+                "days_left": days,
+                "threshold_days": threshold,
+                "as_of": today.isoformat(),
+                "warnings": [c.message for c in result.checks if c.outcome is Outcome.WARN],
+            },
+            now,
+        )
+        written = 1
+    notices["sent"] = sorted(set(notices["sent"]) | set(due))
+    watch.expiry_notices = notices
+    return written
+
+
+def _emit(
+    session: Session,
+    watch: Watch,
+    cert: Certificate,
+    event_type: str,
+    data: dict[str, Any],
+    now: datetime,
+) -> None:
+    event_id = uuid.uuid4()
+    payload = {
+        "type": event_type,
+        "timestamp": now.isoformat().replace("+00:00", "Z"),
+        "data": {"watch_id": str(watch.id), "certificate": _certificate_ref(cert), **data},
+    }
+    session.add(
+        OutboxEvent(
+            id=event_id,
+            event_type=event_type,
+            api_key_id=watch.api_key_id,
+            certificate_id=cert.id,
+            payload=payload,
+            created_at=now,
+        )
+    )
