@@ -1,6 +1,7 @@
 """Verify a certificate with certverify, then check the signed receipt offline against the JWKS.
 
 Usage: python examples/verify.py "Q 700001" --cb NBC [--base http://127.0.0.1:8000]
+       python examples/verify.py --stored answer.json --jwks jwks.json   (offline, no network)
 Needs: pip install httpx joserfc rfc8785
 """
 
@@ -35,10 +36,21 @@ def check_receipt(answer: dict, jwks: dict) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("number")
+    parser.add_argument("number", nargs="?")
+    parser.add_argument("--stored", help="a saved verification answer (JSON) to check offline")
+    parser.add_argument("--jwks", help="a saved copy of /.well-known/jwks.json")
     parser.add_argument("--cb")
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     args = parser.parse_args()
+    if args.stored:
+        with open(args.stored, encoding="utf-8") as fh, open(args.jwks, encoding="utf-8") as kh:
+            answer, jwks = json.load(fh), json.load(kh)
+        payload = check_receipt(answer, jwks)
+        print(
+            f"receipt verified offline: {payload['verdict']} for {payload['certificate_number']} "
+            f"as of {payload['as_of']}, checked at {payload['checked_at']}"
+        )
+        return
     with httpx.Client(base_url=args.base, timeout=10) as client:
         params = {"certificate_number": args.number}
         if args.cb:
