@@ -43,7 +43,7 @@ from app.schemas.certificates import CertificateCreate
 from app.services.audit import audit_row
 from app.services.auth import Principal
 from app.services.import_format import RawRow, canonical, column_for
-from app.services.outbox import mark_certificates
+from app.services.outbox import mark_certification_body
 
 Mode = Literal["all", "partial"]
 Outcome = Literal["created", "updated", "unchanged", "skipped", "error"]
@@ -492,11 +492,9 @@ class Importer:
             conn.execute(insert(_table(CertificateChange)), new_changes)
         if audits:
             conn.execute(insert(_table(AuditEvent)), audits)
-        changed = [
-            uuid.UUID(v.report.certificate_id) for v in batch if v.report.outcome == "updated"
-        ]
-        if changed:
-            mark_certificates(s, changed)
+        if any(v.report.outcome == "updated" for v in batch):
+            # Marked per CB, not per certificate, so a huge import keeps bounded memory.
+            mark_certification_body(s, self.cb.id)
 
     def _diff(
         self,

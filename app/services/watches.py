@@ -23,7 +23,11 @@ from app.errors import Conflict, NotFound, ValidationProblem
 from app.models import Accreditation, Certificate, OutboxEvent, Watch
 from app.models.base import utcnow
 from app.repositories.bodies import find_certification_body
-from app.repositories.bulk import accreditations_by_certification_body, certificates_by_ids
+from app.repositories.bulk import (
+    CHUNK,
+    accreditations_by_certification_body,
+    certificates_by_ids,
+)
 from app.services.auth import Principal, Role
 from app.services.certificates import can_see_confidential
 from app.services.facts import accreditation_fact, certificate_fact
@@ -196,10 +200,15 @@ def reevaluate(
     Called before commit for changes (same transaction) and by the worker on a schedule for
     time-driven changes (expiry, transition deadlines, future-dated status changes).
     """
-    stmt = select(Watch)
-    if certificate_ids is not None:
-        stmt = stmt.where(Watch.certificate_id.in_(certificate_ids))
-    watches = session.scalars(stmt.order_by(Watch.certificate_id, Watch.created_at)).all()
+    watches: list[Watch] = []
+    if certificate_ids is None:
+        watches = list(session.scalars(select(Watch).order_by(Watch.certificate_id)))
+    else:
+        ids = list(certificate_ids)
+        for start in range(0, len(ids), CHUNK):  # an import may touch a million certificates
+            watches += session.scalars(
+                select(Watch).where(Watch.certificate_id.in_(ids[start : start + CHUNK]))
+            )
     if not watches:
         return 0
     certs = certificates_by_ids(session, {w.certificate_id for w in watches})
