@@ -134,6 +134,7 @@ class _Valid:
     mapping: StatusMapping
     status_effective_from: date | None
     status_reason: str | None
+    present: frozenset[str] = frozenset()
 
 
 class ImportAborted(Exception):
@@ -271,7 +272,16 @@ class Importer:
             return None, report
         seen[key] = raw.row
         return (
-            _Valid(report, data, key, standard_id, mapping, effective, c["status_reason"]),
+            _Valid(
+                report,
+                data,
+                key,
+                standard_id,
+                mapping,
+                effective,
+                c["status_reason"],
+                frozenset(raw.sources),
+            ),
             report,
         )
 
@@ -369,7 +379,12 @@ class Importer:
                     "the same certificate number appears earlier in this file",
                 )
                 continue
-            org_id = orgs.resolve(d.organization)
+            org_in: Any = d.organization
+            if old is not None:
+                org_in = _keep_absent_organization(
+                    d.organization, orgs_by_id.get(old.organization_id), v.present
+                )
+            org_id = orgs.resolve(org_in)
             body = {
                 "certificate_number": d.certificate_number,
                 "organization_id": org_id,
@@ -382,6 +397,13 @@ class Importer:
                 "confidential": d.confidential,
             }
             site_rows = [s_.model_dump() for s_ in d.sites]
+            if old is not None:
+                # A column the file does not have keeps the registry's value ("nothing lost").
+                for name in ("scope", "sectors", "original_issue_date", "confidential"):
+                    if name not in v.present:
+                        body[name] = getattr(old, name)
+                if not v.present & SITE_COLUMNS:
+                    site_rows = sites[old.id]
             if old is None:
                 cert_id = uuid.uuid4()
                 new_certs.append(
@@ -584,6 +606,26 @@ class Importer:
         self.report.count(report, report.mapping)
         if self.on_row is not None:
             self.on_row(report)
+
+
+SITE_COLUMNS = frozenset({"sites", "site_name", "site_address", "site_country"})
+
+
+def _keep_absent_organization(org: Any, old: Organization | None, present: frozenset[str]) -> Any:
+    """The row's organisation, with the registry's values for columns the file does not have."""
+    if old is None or "organization" in present:
+        return org
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        name=org.name,
+        country=org.country if "organization_country" in present else old.country,
+        aliases=org.aliases if "organization_aliases" in present else list(old.aliases or []),
+        identifiers=SimpleNamespace(
+            lei=org.identifiers.lei if "lei" in present else old.lei,
+            vat=org.identifiers.vat if "vat" in present else old.vat,
+        ),
+    )
 
 
 def _table(model: type[Any]) -> Table:

@@ -411,3 +411,23 @@ def test_json_lines_import(client: TestClient, tenant: dict[str, Any]) -> None:
     report = response.json()
     assert [r["outcome"] for r in report["rows"]] == ["created", "error"]
     assert report["rows"][1]["errors"][0]["reason"] == "row 2 is not valid JSON (Expecting value)"
+
+
+def test_columns_the_file_lacks_keep_the_registry_values(
+    client: TestClient, session: Session, tenant: dict[str, Any]
+) -> None:
+    """A re-import with fewer columns changes nothing it does not name (nothing is lost)."""
+    post_csv(client, tenant["key"], CSV)
+    minimal = (
+        "certificate_number,organization_name,standard,issue_date,expiry_date\n"
+        "IMP-001,Alpha Tools Ltd,ISO 9001:2015,2025-01-10,2028-01-09\n"
+    )
+    before = counts(session)
+    report = post_csv(client, tenant["key"], minimal).json()
+    assert report["rows"][0]["outcome"] == "unchanged"
+    assert counts(session) == before
+    cert = client.get(f"/v1/certificates/{report['rows'][0]['certificate_id']}").json()
+    assert cert["scope"] == "Tool making"
+    assert cert["sectors"] == [17, 18]
+    assert [s["address"] for s in cert["sites"]] == ["1 Mill Lane", "2 Dock Rd"]
+    assert cert["organization"]["country"] == "GB"

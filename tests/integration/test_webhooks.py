@@ -399,3 +399,25 @@ def test_event_payload_shape(client: TestClient, session: Session, world: dict[s
         }
     ]
     assert "Suspended" in payload["data"]["changed_checks"][0]["message"]
+
+
+def test_an_import_that_changes_a_watched_certificate_emits_its_event(
+    client: TestClient, session: Session, world: dict[str, Any]
+) -> None:
+    """Imported status changes reach watchers too (same transaction as the import)."""
+    watch(client, world["client"], world["c1"])
+    text = (
+        "certificate_number,status,organization_name,organization_country,standard,sectors,"
+        "scope,site_name,site_address,site_country,original_issue_date,issue_date,expiry_date\n"
+        "W-1,Suspended,Acme Widgets Ltd,GB,ISO 9001:2015,18,"
+        "Design and manufacture of industrial widgets,Head office,\"1 High St, Leeds\",GB,"
+        "2018-03-01,2024-03-01,2027-02-28\n"
+    )
+    response = client.post(
+        "/v1/certificates/import",
+        content=text.encode(),
+        headers={**auth(world["cb_key"]), "Content-Type": "text/csv"},
+    )
+    assert response.json()["rows"][0]["changes"] == ["status"]
+    [event] = events(session)
+    assert event.payload["data"]["new_verdict"] == "suspended"
