@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -115,6 +116,38 @@ def import_response(report: ImportReport, path: str, request: Request) -> JSONRe
     return JSONResponse(problem, status_code=422, media_type="application/problem+json")
 
 
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            "application/x-ndjson": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+async def _import_upload(
+    request: Request, layout: Layout, path: str, run: Callable[..., ImportReport]
+) -> JSONResponse:
+    """Spool the upload, read it with `layout`, run the import, answer its per-row report."""
+    reader = reader_for(request, layout)
+    report_rows: list[dict[str, Any]] = []
+    with await spool_upload(request) as spool:
+
+        def work() -> ImportReport:
+            header, rows = reader(spool)
+            return run(
+                rows=rows,
+                ignored_columns=header.ignored,
+                on_row=lambda r: report_rows.append(r.as_dict()),
+            )
+
+        report = await _run(work)
+    report.rows = sorted(report_rows, key=lambda r: r["row"])
+    return import_response(report, path, request)
+
+
 def resolve_import_body(
     session: Any, principal: Principal, certification_body: str | None
 ) -> CertificationBody:
@@ -150,15 +183,7 @@ above the configured limit (50 MiB by default) are refused with 413.
     "/import",
     summary="Import certificates (CSV or JSON Lines)",
     description=IMPORT_DESCRIPTION,
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=UPLOAD_BODY,
 )
 async def import_certificates(
     request: Request,
@@ -169,27 +194,15 @@ async def import_certificates(
 ) -> Any:
     """Upsert a CB's certificates from a file and answer a per-row report."""
     cb = await run_in_threadpool(resolve_import_body, session, principal, certification_body)
-    reader = reader_for(request, CERTIFICATES)
-    report_rows: list[dict[str, Any]] = []
-    today = today_utc()
-    with await spool_upload(request) as spool:
-
-        def work() -> ImportReport:
-            header, rows = reader(spool)
-            return run_import(
-                session,
-                principal=principal,
-                certification_body=cb,
-                rows=rows,
-                mode=mode,
-                today=today,
-                ignored_columns=header.ignored,
-                on_row=lambda r: report_rows.append(r.as_dict()),
-            )
-
-        report = await _run(work)
-    report.rows = sorted(report_rows, key=lambda r: r["row"])
-    return import_response(report, IMPORT_PATH, request)
+    run = partial(
+        run_import,
+        session,
+        principal=principal,
+        certification_body=cb,
+        mode=mode,
+        today=today_utc(),
+    )
+    return await _import_upload(request, CERTIFICATES, IMPORT_PATH, run)
 
 
 ACCREDITATION_IMPORT_PATH = "/v1/accreditations/import"
@@ -203,15 +216,7 @@ NON_JSON_BODY_PATHS.add(ACCREDITATION_IMPORT_PATH)
     "standard): columns certification_body, accreditation_number, standard (no edition), "
     "sectors, valid_from, valid_until, status, status_effective_from, status_reason. Same "
     "policy as the certificate import: `mode=all` (default) or `mode=partial`.",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/x-ndjson": {"schema": {"type": "string"}},
-            },
-        }
-    },
+    openapi_extra=UPLOAD_BODY,
 )
 async def import_accreditations_route(
     request: Request,
@@ -222,27 +227,15 @@ async def import_accreditations_route(
 ) -> Any:
     """Upsert an AB's accreditations from a file; each change and status change is audited."""
     ab = await run_in_threadpool(_resolve_ab, session, principal, accreditation_body)
-    reader = reader_for(request, ACCREDITATIONS)
-    report_rows: list[dict[str, Any]] = []
-    today = today_utc()
-    with await spool_upload(request) as spool:
-
-        def work() -> ImportReport:
-            header, rows = reader(spool)
-            return import_accreditations(
-                session,
-                principal=principal,
-                accreditation_body=ab,
-                rows=rows,
-                mode=mode,
-                today=today,
-                ignored_columns=header.ignored,
-                on_row=lambda r: report_rows.append(r.as_dict()),
-            )
-
-        report = await _run(work)
-    report.rows = sorted(report_rows, key=lambda r: r["row"])
-    return import_response(report, ACCREDITATION_IMPORT_PATH, request)
+    run = partial(
+        import_accreditations,
+        session,
+        principal=principal,
+        accreditation_body=ab,
+        mode=mode,
+        today=today_utc(),
+    )
+    return await _import_upload(request, ACCREDITATIONS, ACCREDITATION_IMPORT_PATH, run)
 
 
 def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> AccreditationBody:
