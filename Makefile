@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CERTVERIFY_DATABASE_URL ?= sqlite:///./certverify.db
 
-.PHONY: install run test test-sqlite test-postgres test-browser screenshots lint clean
+.PHONY: install run test test-sqlite test-postgres test-browser screenshots lint clean \
+	openapi lint-openapi lint-docker bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,26 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests examples bench
 	$(BIN)/ruff format --check app tests examples bench
 	$(BIN)/mypy
+	$(BIN)/hadolint --failure-threshold info Dockerfile
+
+# Regenerate openapi.json after changing routes or schemas (a test checks it is current).
+openapi: $(STAMP)
+	$(BIN)/certverify openapi --output openapi.json
+
+# Redocly CLI (pinned in tools/openapi-lint): recommended rules + problem+json on every 4xx.
+lint-openapi:
+	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint
+
+lint-docker: $(STAMP)
+	$(BIN)/hadolint --failure-threshold info Dockerfile
+
+# Benchmark (BENCHMARKS.md): SQLite, 10k and 100k certificates, 1 and 2 workers, ~10 minutes.
+# More: make bench BENCH_ARGS="--sizes 10000,100000,1000000 --databases sqlite,postgres"
+BENCH_ARGS ?=
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python -c "import matplotlib, psutil" 2>/dev/null || $(BIN)/pip install --quiet matplotlib psutil py-spy
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) certverify.db certverify.db-wal certverify.db-shm

@@ -33,8 +33,13 @@ def _session() -> Any:
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
     from app.migrate import upgrade
+    from app.services.receipts import active_signing_key
 
     upgrade()
+    with _session() as session:
+        # Create the receipt key now, not inside the first request (on SQLite a request that
+        # read before another connection wrote the key could not write afterwards).
+        active_signing_key(session)
     err.print("[green]database is at the newest migration[/green]")
 
 
@@ -141,7 +146,42 @@ def serve(
     os.environ["CERTVERIFY_IN_PROCESS_WORKER"] = "false" if no_worker else "true"
     get_settings_cache_clear()
 
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, proxy_headers=True)
+    from app.config import get_settings
+    from app.observability import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run(
+        "app.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        # JSON logs and our own access log (app/observability.py) instead of uvicorn's.
+        log_config=None,
+        access_log=False,
+        # SIGTERM: stop accepting, let in-flight requests finish (up to this long), then exit.
+        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+    )
+
+
+@cli.command()
+def openapi(
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the OpenAPI document (sorted keys, stable) or write it to a file (`make openapi`)."""
+    from app.main import create_app
+    from app.openapi import openapi_document
+
+    text = openapi_document(create_app())
+    if output is None:
+        print(text, end="")
+        return
+    with open(output, "w", encoding="utf-8") as out:
+        out.write(text)
+    err.print(f"wrote {output}")
 
 
 @cli.command("verify")

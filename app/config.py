@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+RATE_PATTERN = r"^\s*\d+\s*/\s*(second|minute|hour|day)\s*$"
+
 
 class Settings(BaseSettings):
     """Runtime configuration; every field can be set as CERTVERIFY_<NAME>."""
@@ -52,9 +54,73 @@ class Settings(BaseSettings):
         default=False,
         description="Deliver webhooks inside the API process (`certverify serve` turns it on).",
     )
+    fact_cache_entries: int = Field(
+        default=20_000,
+        description="Certificates kept in each worker's fact cache (per kind); 0 turns it off.",
+    )
+    fact_cache_refresh_ms: int = Field(
+        default=500,
+        description="How often a worker checks the registry version: the cache's staleness bound.",
+    )
     log_level: str = "INFO"
 
-    log_level: str = "INFO"
+    # Production hardening (docs/security.md, docs/deploy.md).
+    rate_limit_enabled: bool = Field(
+        default=True, description="Enforce the per-address and per-key rate limits."
+    )
+    rate_limit_anonymous: str = Field(
+        default="60/minute",
+        pattern=RATE_PATTERN,
+        description="Budget per client address for requests without a key (N/second|minute|hour).",
+    )
+    rate_limit_keyed: str = Field(
+        default="600/minute",
+        pattern=RATE_PATTERN,
+        description="Budget per API key; each batch item counts as one request.",
+    )
+    redis_key_prefix: str = Field(
+        default="certverify:", description="Prefix of every key certverify writes to Redis."
+    )
+    max_body_bytes: int = Field(
+        default=1024 * 1024, description="Largest JSON request body (413 above)."
+    )
+    batch_max_body_bytes: int = Field(
+        default=8 * 1024 * 1024, description="Largest batch verification body (413 above)."
+    )
+    max_query_bytes: int = Field(default=4096, description="Longest query string (422 above).")
+    request_timeout_seconds: float = Field(
+        default=30.0, description="Answer 503 when a request has not started its response by then."
+    )
+    bulk_request_timeout_seconds: float = Field(
+        default=900.0, description="The same for batch verification and imports."
+    )
+    database_statement_timeout_ms: int = Field(
+        default=15000, description="PostgreSQL statement_timeout of the service's connections."
+    )
+    database_connect_timeout_seconds: int = Field(
+        default=2, description="How long to wait for a database connection to open."
+    )
+    database_pool_timeout_seconds: float = Field(
+        default=3.0, description="How long a request waits for a pooled connection (503 after)."
+    )
+    database_busy_timeout_seconds: float = Field(
+        default=15.0, description="SQLite: how long to wait for a lock before giving up."
+    )
+    cors_allow_origins: str = Field(
+        default="*", description="Comma-separated origins allowed to call /v1 from browsers."
+    )
+    cors_allow_methods: str = Field(
+        default="GET,POST", description="Comma-separated methods allowed cross-origin."
+    )
+    log_format: str = Field(
+        default="json", pattern="^(json|text)$", description="json lines on stderr, or text."
+    )
+    shutdown_grace_seconds: float = Field(
+        default=30.0, description="`certverify serve`: how long SIGTERM waits for requests."
+    )
+    testing_routes: bool = Field(
+        default=False, description="Mount /_test/sleep (tests of timeouts and shutdown only)."
+    )
 
 
 @lru_cache

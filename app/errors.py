@@ -9,6 +9,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -40,6 +42,22 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Your API key's role or binding does not allow this action on this resource.",
     ),
     "conflict": ("Conflict", "The request conflicts with the current state of the resource."),
+    "rate-limited": (
+        "Too many requests",
+        "The rate-limit budget of your API key (or, without a key, of your address) is spent. "
+        "Wait the number of seconds in `Retry-After`; the `RateLimit` and `RateLimit-Policy` "
+        "headers of every response tell the budget and what is left.",
+    ),
+    "database-unavailable": (
+        "Service temporarily unavailable",
+        "The database cannot be reached right now. Retry after the number of seconds in "
+        "`Retry-After`; nothing was changed.",
+    ),
+    "request-timeout": (
+        "The request took too long",
+        "The service could not answer within its time limit. Retry later, or ask for less "
+        "(a smaller page, batch or date range).",
+    ),
     "internal-error": (
         "Internal error",
         "Something went wrong on our side. Quote the request_id when you contact the operator.",
@@ -121,6 +139,23 @@ class UnsupportedMediaType(AppError):
 
     status = 415
     slug = "unsupported-media-type"
+
+
+class TooManyRequests(AppError):
+    """429: the rate-limit budget is spent; `Retry-After` says when to come back."""
+
+    status = 429
+    slug = "rate-limited"
+
+
+class ServiceUnavailable(AppError):
+    """503: a dependency (the database) cannot be reached; retry after `Retry-After`."""
+
+    status = 503
+    slug = "database-unavailable"
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def request_id_of(request: Request) -> str | None:
@@ -218,6 +253,15 @@ def install_error_handlers(app: FastAPI) -> None:
             403: "forbidden",
         }.get(exc.status_code, "http-error")
         detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not even text (e.g. invalid UTF-8).
+            return problem_response(
+                request,
+                status=422,
+                slug="validation-error",
+                detail="The request body is not valid JSON.",
+                errors=[{"pointer": "", "detail": "not valid JSON"}],
+            )
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"No resource at {request.url.path}."
         if exc.status_code == 405:
@@ -228,6 +272,35 @@ def install_error_handlers(app: FastAPI) -> None:
             slug=slug,
             detail=detail,
             headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        log.warning(
+            "database unavailable: %s",
+            type(getattr(exc, "orig", None) or exc).__name__,
+            extra={"request_id": request_id_of(request)},
+        )
+        return problem_response(
+            request,
+            status=503,
+            slug="database-unavailable",
+            detail="The database cannot be reached right now; nothing was changed. Retry shortly.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
+    # Connection refused or lost, a pool with no free connection, a statement timeout: 503 fast.
+    for db_error in (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError):
+        app.add_exception_handler(db_error, _database_unavailable)
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def _not_utf8(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        # Whatever read the request, bytes that are not UTF-8 are the client's mistake.
+        return problem_response(
+            request,
+            status=422,
+            slug="validation-error",
+            detail=f"The request is not valid UTF-8 (byte offset {exc.start}).",
+            errors=[{"pointer": "", "detail": "not valid UTF-8"}],
         )
 
     @app.exception_handler(Exception)

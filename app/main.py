@@ -9,8 +9,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import __version__
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.hardening import install_hardening
 from app.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.routers import (
     accreditations,
@@ -52,8 +53,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker.stop.set()
 
 
-def create_app() -> FastAPI:
-    """Build the ASGI application."""
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the ASGI application (with `settings`, else the environment's)."""
     app = FastAPI(
         title="certverify",
         version=__version__,
@@ -63,6 +64,7 @@ def create_app() -> FastAPI:
     )
     install_error_handlers(app)
     app.add_middleware(JsonBodyMiddleware)
+    install_hardening(app, settings or get_settings())
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     # imports before certificates: /v1/certificates/export must win over /{certificate_id}.

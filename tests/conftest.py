@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app.config import get_settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.migrate import upgrade
@@ -21,6 +22,10 @@ from app.services.receipts import reset_key_cache
 from app.services.seed import seed_reference_data
 
 PG_URL = os.environ.get("CERTVERIFY_TEST_DATABASE_URL")
+# Fixtures never run into rate limits (tests/ops turn them on explicitly); servers that tests
+# start in subprocesses inherit this.
+os.environ.setdefault("CERTVERIFY_RATE_LIMIT_ENABLED", "false")
+get_settings.cache_clear()
 
 
 def worker_id() -> str:

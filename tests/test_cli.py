@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.config import get_settings
 from app.db import get_engine, get_session_factory
+from app.models import SigningKey
 from app.services.demo import SHOWCASE
 from app.services.receipts import reset_key_cache
 
@@ -33,6 +35,8 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_cli_builds_a_working_registry(runner: CliRunner, tmp_path: Path) -> None:
     """migrate, seed (twice: idempotent), demo, keys create, verify and import all work."""
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    with get_session_factory()() as session:  # the receipt key exists before any request
+        assert session.scalar(select(func.count()).select_from(SigningKey)) == 1
     assert runner.invoke(cli, ["seed"]).exit_code == 0
     again = runner.invoke(cli, ["seed"])
     assert "sectors: 0 created, 0 updated, 39 unchanged" in again.stderr

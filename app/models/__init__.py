@@ -26,6 +26,7 @@ from app.models.integration import (
     WebhookEndpoint,
 )
 from app.models.reference import Sector, Standard
+from app.models.registry_version import RegistryVersion
 
 __all__ = [
     "Accreditation",
@@ -43,6 +44,7 @@ __all__ = [
     "MlaRecognition",
     "Organization",
     "OutboxEvent",
+    "RegistryVersion",
     "Sector",
     "SigningKey",
     "Standard",

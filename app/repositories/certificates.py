@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.models import (
@@ -14,6 +16,7 @@ from app.models import (
     CertificateChange,
     CertificateSite,
     CertificateStatusEvent,
+    CertificationBody,
     Organization,
     Standard,
 )
@@ -38,6 +41,90 @@ def certificates_by_number_key(
         stmt = stmt.where(Certificate.certification_body_id == certification_body_id)
     stmt = stmt.order_by(Certificate.created_at, Certificate.id)
     return session.scalars(_loaded(stmt)).unique().all()
+
+
+# Built once with bound parameters: building and cache-keying a statement per call costs more
+# than running it (BENCHMARKS.md, "Profiles").
+_CERTIFICATE_FACT_ROWS = (
+    select(
+        Certificate.id,
+        Certificate.certificate_number,
+        Certificate.number_key,
+        Certificate.certification_body_id,
+        CertificationBody.name,
+        CertificationBody.acronym,
+        Standard.code,
+        Standard.edition,
+        Standard.transition_deadline,
+        Standard.superseded_by,
+        Organization.name,
+        Organization.country,
+        Organization.aliases,
+        Certificate.scope,
+        Certificate.sectors,
+        Certificate.issue_date,
+        Certificate.expiry_date,
+        Certificate.original_issue_date,
+        Certificate.confidential,
+    )
+    .join(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
+    .join(Standard, Standard.id == Certificate.standard_id)
+    .join(Organization, Organization.id == Certificate.organization_id)
+    .where(Certificate.number_key == bindparam("number_key"))
+    .order_by(Certificate.created_at, Certificate.id)
+)
+_SITE_ROWS = (
+    select(
+        CertificateSite.certificate_id,
+        CertificateSite.country,
+        CertificateSite.name,
+        CertificateSite.address,
+    )
+    .where(CertificateSite.certificate_id.in_(bindparam("ids", expanding=True)))
+    .order_by(CertificateSite.certificate_id, CertificateSite.position)
+)
+_STATUS_EVENT_ROWS = (
+    select(
+        CertificateStatusEvent.certificate_id,
+        CertificateStatusEvent.status,
+        CertificateStatusEvent.effective_from,
+        CertificateStatusEvent.reason,
+        CertificateStatusEvent.recorded_at,
+    )
+    .where(CertificateStatusEvent.certificate_id.in_(bindparam("ids", expanding=True)))
+    .order_by(
+        CertificateStatusEvent.certificate_id,
+        CertificateStatusEvent.effective_from,
+        CertificateStatusEvent.recorded_at,
+    )
+)
+HOT_PATH_STATEMENTS = {
+    "certificates": _CERTIFICATE_FACT_ROWS,
+    "sites": _SITE_ROWS,
+    "status_events": _STATUS_EVENT_ROWS,
+}
+"""The hot-path queries by name (BENCHMARKS.md shows their plans)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateFactRows:
+    """The rows one certificate lookup needs: certificates (joined), their sites and events."""
+
+    certificates: Sequence[Sequence[Any]]
+    sites: Sequence[Sequence[Any]]
+    status_events: Sequence[Sequence[Any]]
+
+
+def certificate_fact_rows_by_number_key(session: Session, number_key: str) -> CertificateFactRows:
+    """Every CB's certificates with this key as plain rows: the lean hot path (no ORM objects)."""
+    conn = session.connection()
+    certs = conn.execute(_CERTIFICATE_FACT_ROWS, {"number_key": number_key}).all()
+    if not certs:
+        return CertificateFactRows((), (), ())
+    ids = {"ids": [row[0] for row in certs]}
+    sites = conn.execute(_SITE_ROWS, ids).all()
+    events = conn.execute(_STATUS_EVENT_ROWS, ids).all()
+    return CertificateFactRows(certs, sites, events)
 
 
 def get_certificate(session: Session, certificate_id: uuid.UUID) -> Certificate | None:

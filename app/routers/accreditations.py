@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.routers.shape import accreditation_read
 from app.schemas.registry import AccreditationRead, AccreditationUpdate, StatusChange
 from app.services import registry
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/accreditations", tags=["accreditations"])
 
 @router.get("/{accreditation_id}", response_model=AccreditationRead)
 def get_accreditation(
-    accreditation_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    accreditation_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> AccreditationRead:
     """One accreditation with its status today and history."""
     return accreditation_read(

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BeforeValidator
 
 from app.deps import PrincipalDep, SessionDep
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.audit import AuditEventRead
-from app.schemas.common import Page
+from app.schemas.common import Page, reject_numeric_timestamp
 from app.services.audit import AuditFilters, list_audit_events
 from app.services.auth import Role
 
@@ -27,8 +28,16 @@ def get_audit_events(
     target_type: Annotated[str | None, Query(max_length=40, examples=["certificate"])] = None,
     target_id: Annotated[str | None, Query(max_length=64)] = None,
     actor_key_id: uuid.UUID | None = None,
-    since: Annotated[datetime | None, Query(description="RFC 3339, inclusive")] = None,
-    until: Annotated[datetime | None, Query(description="RFC 3339, exclusive")] = None,
+    since: Annotated[
+        datetime | None,
+        Query(description="RFC 3339, inclusive"),
+        BeforeValidator(reject_numeric_timestamp),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        Query(description="RFC 3339, exclusive"),
+        BeforeValidator(reject_numeric_timestamp),
+    ] = None,
     page_size: PageSize = 50,
     page_token: PageToken = None,
 ) -> Page[AuditEventRead]:

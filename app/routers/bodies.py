@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import list_accreditation_bodies, list_certification_bodies
 from app.routers.params import PageSize, PageToken, SearchText
@@ -42,7 +42,7 @@ CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2)]
     tags=["accreditation bodies"],
 )
 def get_accreditation_bodies(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     q: SearchText = None,
     economy: CountryFilter = None,
@@ -66,7 +66,7 @@ def get_accreditation_bodies(
     tags=["accreditation bodies"],
 )
 def get_accreditation_body(
-    ab_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    ab_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> AccreditationBodyRead:
     """One accreditation body."""
     return accreditation_body_read(registry.require_accreditation_body(session, ab_id))
@@ -106,7 +106,7 @@ def patch_accreditation_body(
     tags=["certification bodies"],
 )
 def get_certification_bodies(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     q: SearchText = None,
     country: CountryFilter = None,
@@ -130,7 +130,7 @@ def get_certification_bodies(
     tags=["certification bodies"],
 )
 def get_certification_body(
-    cb_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    cb_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> CertificationBodyRead:
     """One certification body."""
     return certification_body_read(registry.require_certification_body(session, cb_id))
@@ -169,7 +169,7 @@ def patch_certification_body(
     tags=["accreditations"],
 )
 def get_accreditations_of_cb(
-    cb_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    cb_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> list[AccreditationRead]:
     """Every accreditation of one CB, with status today and history."""
     registry.require_certification_body(session, cb_id)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.certificates import certificate_history
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import certificate_read, decode_page_token, next_page_token
@@ -30,7 +30,7 @@ router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 
 @router.get("", response_model=Page[CertificateRead])
 def list_certificates(
-    session: SessionDep,
+    session: ReadSessionDep,
     principal: PrincipalDep,
     organization: Annotated[
         str | None, Query(max_length=200, description="Accent-, case- and typo-tolerant.")
@@ -71,7 +71,7 @@ def list_certificates(
 
 @router.get("/{certificate_id}", response_model=CertificateRead)
 def get_certificate(
-    certificate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    certificate_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> CertificateRead:
     """One certificate (confidential ones only for admins and the issuing CB)."""
     cert = service.require_visible_certificate(
@@ -82,7 +82,7 @@ def get_certificate(
 
 @router.get("/{certificate_id}/history", response_model=CertificateHistory)
 def get_certificate_history(
-    certificate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    certificate_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> CertificateHistory:
     """Every recorded status and field change, with who made it and when, oldest first."""
     service.require_visible_certificate(session, principal=principal, certificate_id=certificate_id)

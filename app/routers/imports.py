@@ -261,7 +261,17 @@ def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> Ac
     return ab
 
 
-@router.get("/export", summary="Export a CB's certificates")
+@router.get(
+    "/export",
+    summary="Export a CB's certificates",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "CSV (csv, iaf-md28) or JSON Lines (jsonl), as an attachment.",
+            "content": {"text/csv": {}, "application/x-ndjson": {}},
+        }
+    },
+)
 def export(
     session: SessionDep,
     principal: PrincipalDep,

@@ -18,6 +18,7 @@ from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
 from app.middleware import NON_JSON_BODY_PATHS
 from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
 from app.models.base import utcnow
+from app.ratelimit import charge
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.common import Page
@@ -147,6 +148,8 @@ async def verify_many(request: Request, session: SessionDep, principal: Principa
         raise ValidationProblem.field(
             "/items", f"at most {MAX_BATCH_ITEMS} items per batch (got {len(items)})"
         )
+    if len(items) > 1:
+        charge(request, len(items) - 1)  # every item counts against the key's budget
 
     def work() -> list[dict[str, Any]]:
         results = verify_batch(session, items=parse_items(items))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, ReadSessionDep
 from app.models import Certificate
 from app.services.certificates import require_visible_certificate
 from app.services.links import absolute_url, certificate_deep_link_path, qr_png, qr_svg
@@ -43,7 +43,7 @@ def _headers(cert: Certificate, url: str) -> dict[str, str]:
     summary="QR code (SVG) of the certificate's verification page",
 )
 def certificate_qr_svg(
-    certificate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scale: Scale = 4
+    certificate_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep, scale: Scale = 4
 ) -> Response:
     """A QR code encoding `{public_base_url}/verify/{cb}/{number}`, for printing on certificates."""
     cert = require_visible_certificate(session, principal=principal, certificate_id=certificate_id)
@@ -59,7 +59,7 @@ def certificate_qr_svg(
     summary="QR code (PNG) of the certificate's verification page",
 )
 def certificate_qr_png(
-    certificate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, scale: Scale = 8
+    certificate_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep, scale: Scale = 8
 ) -> Response:
     """The same QR code as a PNG image (`scale` pixels per module)."""
     cert = require_visible_certificate(session, principal=principal, certificate_id=certificate_id)

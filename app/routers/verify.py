@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.errors import ValidationProblem, validation_errors
 from app.schemas.verification import VerificationRead, VerificationRequestIn
 from app.services.batch import store_verifications
@@ -21,6 +21,7 @@ router = APIRouter(prefix="/v1", tags=["verification"])
 @router.get("/verify", response_model=VerificationRead, summary="Verify a certificate")
 def verify_get(
     session: SessionDep,
+    read_session: ReadSessionDep,
     principal: PrincipalDep,
     certificate_number: Annotated[str, Query(max_length=100, description="As printed.")],
     certification_body: Annotated[str | None, Query(max_length=300)] = None,
@@ -49,18 +50,29 @@ def verify_get(
         raise ValidationProblem(
             "; ".join(f"{e['parameter']}: {e['detail']}" for e in errors), errors=errors
         ) from exc
-    return JSONResponse(_answer(session, principal, request))
+    return JSONResponse(_answer(session, read_session, principal, request))
 
 
-def _answer(session: SessionDep, principal: PrincipalDep, request: VerificationRequestIn) -> Any:
-    """Verify; a verification made with a key is kept so its maker can fetch it again."""
-    answer = verify_certificate(session, request=request)
+def _answer(
+    session: SessionDep,
+    read_session: ReadSessionDep,
+    principal: PrincipalDep,
+    request: VerificationRequestIn,
+) -> Any:
+    """Verify (on the read replica when configured); a verification made with a key is kept, on
+    the primary, so its maker can fetch it again."""
+    answer = verify_certificate(read_session, request=request)
     if principal.key_id is not None:
         store_verifications(session, api_key_id=principal.key_id, responses=[answer])
     return answer
 
 
 @router.post("/verifications", response_model=VerificationRead, summary="Verify a certificate")
-def verify_post(session: SessionDep, principal: PrincipalDep, body: VerificationRequestIn) -> Any:
+def verify_post(
+    session: SessionDep,
+    read_session: ReadSessionDep,
+    principal: PrincipalDep,
+    body: VerificationRequestIn,
+) -> Any:
     """Verify one certificate from a JSON body with the same fields as GET /v1/verify."""
-    return JSONResponse(_answer(session, principal, body))
+    return JSONResponse(_answer(session, read_session, principal, body))

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from app.deps import SessionDep
+from app.deps import ReadSessionDep
 from app.errors import ValidationProblem
 from app.services.search import SearchFilters, search_certificates
 from app.services.verification import today_utc, verify_certificate
@@ -47,7 +47,7 @@ def _home(
     return _render(request, "home.html", {"form": form, "search": search}, status_code)
 
 
-def _verify_page(request: Request, session: SessionDep, values: dict[str, str]) -> HTMLResponse:
+def _verify_page(request: Request, session: ReadSessionDep, values: dict[str, str]) -> HTMLResponse:
     """Verify what the form asks and show the answer; bad input shows the form again (422)."""
     try:
         asked = verification_request(values)
@@ -66,13 +66,13 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_page(request: Request, session: SessionDep) -> HTMLResponse:
+def verify_page(request: Request, session: ReadSessionDep) -> HTMLResponse:
     """The answer to the form at `/` (GET, so every answer is a link)."""
     return _verify_page(request, session, form_values(request.query_params, VERIFY_FIELDS))
 
 
 @router.get("/verify/receipt")
-def verify_receipt(request: Request, session: SessionDep) -> JSONResponse:
+def verify_receipt(request: Request, session: ReadSessionDep) -> JSONResponse:
     """The full verification, with its newly signed receipt, as a JSON file to keep."""
     values = form_values(request.query_params, VERIFY_FIELDS)
     try:
@@ -89,7 +89,7 @@ def verify_receipt(request: Request, session: SessionDep) -> JSONResponse:
 
 @router.get("/verify/{certification_body}/{certificate_number:path}", response_class=HTMLResponse)
 def verify_deep_link(
-    request: Request, session: SessionDep, certification_body: str, certificate_number: str
+    request: Request, session: ReadSessionDep, certification_body: str, certificate_number: str
 ) -> HTMLResponse:
     """The permanent page of one certificate (the link its QR code carries)."""
     values = form_values(request.query_params, VERIFY_FIELDS)
@@ -99,7 +99,7 @@ def verify_deep_link(
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, session: SessionDep) -> HTMLResponse:
+def search_page(request: Request, session: ReadSessionDep) -> HTMLResponse:
     """Find public certificates by organisation name, for visitors without a number."""
     values = form_values(request.query_params, SEARCH_FIELDS)
     if "organization" not in request.query_params:

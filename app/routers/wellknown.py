@@ -1,18 +1,23 @@
-"""Public keys for receipts, problem-type pages, health probes."""
+"""Public keys for receipts, problem-type pages, health probes and metrics."""
 
 from __future__ import annotations
 
 import html
+from functools import lru_cache
 from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter
-from fastapi.responses import HTMLResponse, JSONResponse
-from sqlalchemy import text
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.db import get_read_engine
 from app.deps import SessionDep
 from app.errors import PROBLEM_TYPES, NotFound
+from app.models import WebhookDelivery
+from app.observability import METRICS_CONTENT_TYPE, WEBHOOK_BACKLOG, metrics_text
 from app.services.receipts import public_jwks
 
 router = APIRouter()
@@ -44,6 +49,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+@lru_cache
 def head_revision() -> str | None:
     """The newest migration shipped with this code."""
     from app.migrate import alembic_config
@@ -52,17 +58,59 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
-@router.get("/readyz", tags=["operations"])
+_NOT_READY: dict[int | str, dict[str, Any]] = {
+    503: {"description": "Not ready: the database is unreachable or not migrated."}
+}
+
+
+@router.get("/readyz", tags=["operations"], responses=_NOT_READY)
 def readyz(session: SessionDep) -> Any:
-    """Ready when the database answers and its schema is at the newest migration."""
+    """Ready when the database (and the read replica, if any) answers and is at the newest
+    migration; 503 otherwise, so a load balancer stops sending traffic here."""
+    no_store = {"Cache-Control": "no-store"}
     try:
         current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except Exception:
-        return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+    except SQLAlchemyError:
+        session.rollback()
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable"}, status_code=503, headers=no_store
+        )
     head = head_revision()
     if current != head:
         return JSONResponse(
             {"status": "unavailable", "database": "ok", "migration": current, "head": head},
             status_code=503,
+            headers=no_store,
         )
-    return {"status": "ok", "database": "ok", "migration": current}
+    body: dict[str, Any] = {"status": "ok", "database": "ok", "migration": current}
+    replica = get_read_engine()
+    if replica is not None:
+        try:
+            with replica.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            body.update(status="unavailable", read_replica="unreachable")
+            return JSONResponse(body, status_code=503, headers=no_store)
+        body["read_replica"] = "ok"
+    return JSONResponse(body, headers=no_store)
+
+
+@router.get(
+    "/metrics",
+    tags=["operations"],
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
+)
+def metrics(session: SessionDep) -> Response:
+    """Prometheus metrics of this process; the webhook backlog is counted now."""
+    try:
+        backlog = session.scalar(
+            select(func.count())
+            .select_from(WebhookDelivery)
+            .where(WebhookDelivery.status == "pending")
+        )
+        WEBHOOK_BACKLOG.set(backlog or 0)
+    except SQLAlchemyError:
+        session.rollback()
+        WEBHOOK_BACKLOG.set(float("nan"))
+    return Response(metrics_text(), media_type=METRICS_CONTENT_TYPE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from app.domain.facts import (
     AccreditationBodyFact,
@@ -22,6 +24,7 @@ from app.models import (
     Certificate,
     CertificateStatusEvent,
 )
+from app.repositories.certificates import CertificateFactRows
 
 
 def status_events(
@@ -92,3 +95,42 @@ def certificate_fact(cert: Certificate) -> CertificateFact:
         status_events=status_events(cert.status_events),
         confidential=cert.confidential,
     )
+
+
+def certificate_facts_from_rows(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
+    """The facts `certificate_fact` makes, built from the lean lookup's plain rows."""
+    sites: defaultdict[Any, list[SiteFact]] = defaultdict(list)
+    for cert_id, country, name, address in rows.sites:
+        sites[cert_id].append(SiteFact(country=country, name=name, address=address))
+    events: defaultdict[Any, list[Any]] = defaultdict(list)
+    for event in rows.status_events:
+        events[event[0]].append(event)
+    facts = []
+    for row in rows.certificates:
+        (cert_id, number, number_key, cb_id, cb_name, cb_acronym, code, edition, deadline) = row[:9]
+        ordered = sorted(events.get(cert_id, ()), key=lambda e: (e[2], e[4]))
+        facts.append(
+            CertificateFact(
+                id=str(cert_id),
+                certificate_number=number,
+                number_key=number_key,
+                certification_body=CertificationBodyFact(
+                    id=str(cb_id), name=cb_name, acronym=cb_acronym
+                ),
+                standard=StandardFact(
+                    code=code, edition=edition, transition_deadline=deadline, superseded_by=row[9]
+                ),
+                organization_name=row[10],
+                organization_country=row[11],
+                organization_aliases=tuple(row[12] or ()),
+                scope=row[13],
+                sectors=tuple(row[14] or ()),
+                sites=tuple(sites.get(cert_id, ())),
+                issue_date=row[15],
+                expiry_date=row[16],
+                original_issue_date=row[17],
+                status_events=tuple(StatusEvent(Status(e[1]), e[2], e[3]) for e in ordered),
+                confidential=row[18],
+            )
+        )
+    return tuple(facts)

@@ -8,22 +8,104 @@ import threading
 from typing import Any
 
 import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
 from joserfc.jwk import OKPKey
+from joserfc.util import json_b64encode, urlsafe_b64encode
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.db import primary_bind
 from app.models import SigningKey
 
 ALGORITHM = "Ed25519"  # RFC 9864 fully-specified EdDSA over Ed25519
 _lock = threading.Lock()
 _cache: dict[str, OKPKey] = {}
+_kids: dict[int, tuple[OKPKey, str]] = {}
+_headers: dict[int, tuple[OKPKey, bytes, Ed25519PrivateKey]] = {}
+
+
+_JS_SAFE_INTEGER = 2**53 - 1
+
+
+_NOT_PLAIN, _PLAIN, _INTEGRAL_FLOATS = 0, 1, 2
+
+
+def _classify(document: Any) -> int:
+    """Whether json.dumps writes `document` exactly as JCS does (see canonical_json)."""
+    found = _PLAIN
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is dict:
+            try:
+                keys = "".join(value)
+            except TypeError:
+                return _NOT_PLAIN  # a key that is not a string
+            # Sorting by code point equals JCS's UTF-16 order for keys below the surrogates.
+            if not keys.isascii() and max(keys) > "\ud7ff":
+                return _NOT_PLAIN
+            stack.extend(value.values())
+        elif kind is list or kind is tuple:
+            stack.extend(value)
+        elif kind is int:
+            if not -_JS_SAFE_INTEGER <= value <= _JS_SAFE_INTEGER:
+                return _NOT_PLAIN
+        elif kind is float:
+            if value.is_integer():
+                if not -_JS_SAFE_INTEGER <= value <= _JS_SAFE_INTEGER:
+                    return _NOT_PLAIN
+                found = _INTEGRAL_FLOATS  # ECMAScript writes 97.0 as "97"
+            elif not 1e-4 <= abs(value) < 1e16:
+                return _NOT_PLAIN  # exponent notation differs (and NaN, infinities)
+        else:
+            return _NOT_PLAIN  # str/int subclasses, dates, anything else: the reference decides
+    return found
+
+
+def _integral_floats_as_ints(value: Any) -> Any:
+    """A copy of `value` with integral floats as ints (how ECMAScript writes them)."""
+    kind = type(value)
+    if kind is float and value.is_integer():
+        return int(value)
+    if kind is dict:
+        return {key: _integral_floats_as_ints(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_integral_floats_as_ints(item) for item in value]
+    return value
+
+
+def canonical_json(document: Any) -> bytes:
+    """RFC 8785 (JCS) canonical JSON of `document`, as UTF-8 bytes.
+
+    For strings, booleans, null, integers within +-(2**53 - 1), floats that are integral within
+    that range (written as integers) or non-integral of magnitude in [1e-4, 1e16), lists, and
+    objects whose keys lie below U+D800, json.dumps with sorted keys, no spaces and
+    ensure_ascii=False writes exactly the JCS text: the same escapes (\\b \\t \\n \\f \\r \\" \\\\
+    and lowercase \\u00xx for the other controls, everything else literal) and the same shortest
+    round-trip digits. Anything else goes through the reference rfc8785 encoder.
+    tests/api/test_canonical_json.py proves the equality on generated values and real answers.
+    """
+    kind = _classify(document)
+    if kind != _NOT_PLAIN:
+        if kind == _INTEGRAL_FLOATS:
+            document = _integral_floats_as_ints(document)
+        try:
+            return json.dumps(
+                document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            ).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: let the reference encoder decide
+            pass
+    return rfc8785.dumps(document)
 
 
 def canonical_sha256(document: dict[str, Any]) -> str:
     """Lowercase hex SHA-256 of the RFC 8785 (JCS) canonical JSON of `document`."""
-    return hashlib.sha256(rfc8785.dumps(document)).hexdigest()
+    return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
 def _load_active(session: Session) -> SigningKey | None:
@@ -48,8 +130,9 @@ def active_signing_key(session: Session) -> OKPKey:
                 private_key_pem=pem.decode() if isinstance(pem, bytes) else pem,
                 public_jwk=key.as_dict(private=False),
             )
-            # Its own short transaction, so the key is kept even if the caller's request fails.
-            with Session(session.get_bind()) as own:
+            # Its own short transaction, so the key is kept even if the caller's request fails;
+            # on the primary, also when the caller reads from a replica.
+            with Session(primary_bind(session)) as own:
                 try:
                     own.add(row)
                     own.commit()
@@ -80,6 +163,15 @@ def public_jwks(session: Session) -> dict[str, Any]:
     return {"keys": keys}
 
 
+def _kid(key: OKPKey) -> str:
+    """The key's RFC 7638 thumbprint, computed once per key."""
+    known = _kids.get(id(key))
+    if known is None or known[0] is not key:
+        known = (key, key.thumbprint())
+        _kids[id(key)] = known
+    return known[1]
+
+
 def sign_receipt(session: Session, response_without_receipt: dict[str, Any]) -> str:
     """Sign the receipt payload (API.md, Receipts) for a verification response."""
     key = active_signing_key(session)
@@ -98,12 +190,30 @@ def sign_receipt(session: Session, response_without_receipt: dict[str, Any]) -> 
         "sha256": canonical_sha256(response_without_receipt),
     }
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return jws.serialize_compact(
-        {"alg": ALGORITHM, "kid": key.thumbprint(), "typ": "certverify-receipt+jws"},
-        body,
-        key,
-        algorithms=[ALGORITHM],
-    )
+    return sign_compact(key, body)
+
+
+def receipt_header(key: OKPKey) -> dict[str, str]:
+    """The protected header of every receipt signed with `key`."""
+    return {"alg": ALGORITHM, "kid": _kid(key), "typ": "certverify-receipt+jws"}
+
+
+def sign_compact(key: OKPKey, body: bytes) -> str:
+    """Compact JWS (RFC 7515 §7.1) of `body`: byte for byte what jws.serialize_compact makes.
+
+    The header segment is encoded once per key and Ed25519 signs directly: the library's
+    per-call registry, header checks and key lookup cost more than the signature itself.
+    """
+    known = _headers.get(id(key))
+    if known is None or known[0] is not key:
+        private = key.get_op_key("sign")
+        if not isinstance(private, Ed25519PrivateKey):
+            raise TypeError("receipts are signed with an Ed25519 key")
+        known = (key, json_b64encode(receipt_header(key)), private)
+        _headers[id(key)] = known
+    _, header, private = known
+    signing_input = header + b"." + urlsafe_b64encode(body)
+    return (signing_input + b"." + urlsafe_b64encode(private.sign(signing_input))).decode("ascii")
 
 
 def verify_receipt(receipt: str, jwks: dict[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
-from app.domain.names import SEARCH_THRESHOLD, fold_name, search_score
+from app.domain.names import SEARCH_THRESHOLD, fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
 from app.errors import ValidationProblem
 from app.models import Certificate
@@ -19,6 +20,7 @@ from app.repositories.certificates import (
     search_public_certificate_ids,
     standards_by_code_key,
 )
+from app.services.fact_cache import FactSource
 
 MAX_ORGANIZATION_MATCHES = 1000
 
@@ -35,22 +37,52 @@ class SearchFilters:
     status: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _NameIndex:
+    """Folded names and aliases of the public organisations, flat for one C++ fuzzy scan."""
+
+    choices: list[str]
+    owners: list[uuid.UUID]
+    positions: dict[uuid.UUID, int]
+
+
+def _name_index(session: Session, cb_id: uuid.UUID | None) -> _NameIndex:
+    """Every public organisation's folded name and folded aliases, in database order."""
+    choices: list[str] = []
+    owners: list[uuid.UUID] = []
+    positions: dict[uuid.UUID, int] = {}
+    for org_id, name_key, aliases in public_organization_names(session, cb_id):
+        positions[org_id] = len(positions)
+        for choice in (name_key, *(fold_name(alias) for alias in aliases)):
+            choices.append(choice)
+            owners.append(org_id)
+    return _NameIndex(choices, owners, positions)
+
+
 def _organization_scores(
     session: Session, query: str, cb_id: uuid.UUID | None
 ) -> dict[uuid.UUID, float]:
-    """Organisations whose name or an alias matches the query well enough, with their score."""
+    """Organisations whose name or an alias matches the query well enough, with their score.
+
+    The score is `search_score` (WRatio of the folded query against each folded name and alias,
+    the best one counts), computed by rapidfuzz over the cached name index in one C++ scan.
+    """
     folded = fold_name(query)
     if not folded:
         raise ValidationProblem.field("/organization", "must contain letters or digits")
+    index: _NameIndex = FactSource(session).load(
+        "organization_names", cb_id, lambda: _name_index(session, cb_id)
+    )
     scores: dict[uuid.UUID, float] = {}
-    for org_id, name_key, aliases in public_organization_names(session, cb_id):
-        best = search_score(folded, name_key)
-        for alias in aliases:
-            best = max(best, search_score(folded, fold_name(alias)))
-        if best >= SEARCH_THRESHOLD:
-            scores[org_id] = best
-    top = sorted(scores.items(), key=lambda kv: -kv[1])[:MAX_ORGANIZATION_MATCHES]
-    return dict(top)
+    for _, score, i in process.extract(
+        folded, index.choices, scorer=fuzz.WRatio, score_cutoff=SEARCH_THRESHOLD, limit=None
+    ):
+        org_id = index.owners[i]
+        if score > scores.get(org_id, -1.0):
+            scores[org_id] = float(score)
+    # Best first; equal scores keep database order, as a stable sort of the scan would.
+    top = sorted(scores.items(), key=lambda kv: (-kv[1], index.positions[kv[0]]))
+    return dict(top[:MAX_ORGANIZATION_MATCHES])
 
 
 def search_certificates(

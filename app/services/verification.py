@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from app.domain.facts import Claims, VerificationRequest, VerificationResult
+from app.domain.facts import (
+    AccreditationFact,
+    CertificateFact,
+    CertificationBodyFact,
+    Claims,
+    VerificationRequest,
+    VerificationResult,
+)
 from app.domain.normalize import normalize_certificate_number
 from app.domain.verification import effective_expiry, status_at, verify
-from app.models import Accreditation, Certificate, CertificationBody
+from app.models import CertificationBody
+from app.observability import record_verdict
 from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import find_certification_body
-from app.repositories.certificates import certificates_by_number_key
+from app.repositories.certificates import certificate_fact_rows_by_number_key
 from app.schemas.verification import VerificationRequestIn
-from app.services.facts import accreditation_fact, certificate_fact
+from app.services.fact_cache import FactSource
+from app.services.facts import accreditation_fact, certificate_facts_from_rows
 from app.services.receipts import sign_receipt
 
 
@@ -25,8 +35,35 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-def _cb_ref(cb: CertificationBody) -> dict[str, Any]:
+class CertificationBodyRef(Protocol):
+    """A certification body as the answer names it (a model row or its fact)."""
+
+    @property
+    def id(self) -> object: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def acronym(self) -> str | None: ...
+
+
+class IssuedCertificate(Protocol):
+    """A certificate as the answer needs it besides its fact: who issued it."""
+
+    @property
+    def certification_body(self) -> CertificationBodyRef: ...
+
+
+def _cb_ref(cb: CertificationBodyRef) -> dict[str, Any]:
     return {"id": str(cb.id), "name": cb.name, "acronym": cb.acronym}
+
+
+def _cb_fact(cb: CertificationBody | None) -> CertificationBodyFact | None:
+    """A resolved CB as a plain fact (what the cache keeps)."""
+    if cb is None:
+        return None
+    return CertificationBodyFact(id=str(cb.id), name=cb.name, acronym=cb.acronym)
 
 
 def verify_certificate(
@@ -36,24 +73,38 @@ def verify_certificate(
     checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
     as_of = request.as_of or checked_at.date()
     number_key = normalize_certificate_number(request.certificate_number)
+    facts = FactSource(session)
 
-    cb: CertificationBody | None = None
+    cb: CertificationBodyFact | None = None
     cb_in_registry: bool | None = None
-    if request.certification_body:
-        cb = find_certification_body(session, request.certification_body)
+    named = request.certification_body
+    if named:
+        cb = facts.load(
+            "certification_body", named, lambda: _cb_fact(find_certification_body(session, named))
+        )
         cb_in_registry = cb is not None
 
-    if request.certification_body and cb is None:
-        certificates: list[Certificate] = []
-    else:
-        certificates = list(
-            certificates_by_number_key(session, number_key, cb.id if cb is not None else None)
+    certificates: list[CertificateFact] = []
+    if not (named and cb is None):
+        everyone: tuple[CertificateFact, ...] = facts.load(
+            "certificates",
+            number_key,
+            lambda: certificate_facts_from_rows(
+                certificate_fact_rows_by_number_key(session, number_key)
+            ),
         )
+        certificates = [c for c in everyone if cb is None or c.certification_body.id == cb.id]
 
-    accreditations: list[Accreditation] = []
+    accreditations: tuple[AccreditationFact, ...] = ()
     if len(certificates) == 1:
-        accreditations = list(
-            accreditations_of_certification_body(session, certificates[0].certification_body_id)
+        cb_id = certificates[0].certification_body.id
+        accreditations = facts.load(
+            "accreditations",
+            cb_id,
+            lambda: tuple(
+                accreditation_fact(a)
+                for a in accreditations_of_certification_body(session, uuid.UUID(cb_id))
+            ),
         )
 
     domain_request = VerificationRequest(
@@ -65,15 +116,10 @@ def verify_certificate(
             scope=request.scope or None,
             country=request.country or None,
         ),
-        certification_body_named=request.certification_body,
+        certification_body_named=named,
         certification_body_in_registry=cb_in_registry,
     )
-    facts_by_id = {str(c.id): c for c in certificates}
-    result = verify(
-        domain_request,
-        [certificate_fact(c) for c in certificates],
-        [accreditation_fact(a) for a in accreditations],
-    )
+    result = verify(domain_request, certificates, accreditations)
     response = _shape(
         result,
         request=request,
@@ -81,10 +127,11 @@ def verify_certificate(
         checked_at=checked_at,
         number_key=number_key,
         cb=cb,
-        certificates=facts_by_id,
-        accreditations={str(a.id): a for a in accreditations},
+        certificates={c.id: c for c in certificates},
+        accreditations={a.id: a for a in accreditations},
     )
     response["receipt"] = sign_receipt(session, response)
+    record_verdict(response["verdict"])
     return response
 
 
@@ -95,9 +142,9 @@ def _shape(
     as_of: date,
     checked_at: datetime,
     number_key: str,
-    cb: CertificationBody | None,
-    certificates: dict[str, Certificate],
-    accreditations: dict[str, Accreditation],
+    cb: CertificationBodyRef | None,
+    certificates: Mapping[str, IssuedCertificate],
+    accreditations: Mapping[str, object],
 ) -> dict[str, Any]:
     """The response body of API.md, without the receipt, in JSON-ready types."""
     cert_out: dict[str, Any] | None = None
@@ -200,6 +247,9 @@ def _accreditation_status(result: VerificationResult, as_of: date) -> str | None
 
 def _jsonable(value: Any) -> Any:
     """Dates and enums inside check details, as JSON values."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -410,7 +410,7 @@ def test_an_import_that_changes_a_watched_certificate_emits_its_event(
         "certificate_number,status,organization_name,organization_country,standard,sectors,"
         "scope,site_name,site_address,site_country,original_issue_date,issue_date,expiry_date\n"
         "W-1,Suspended,Acme Widgets Ltd,GB,ISO 9001:2015,18,"
-        "Design and manufacture of industrial widgets,Head office,\"1 High St, Leeds\",GB,"
+        'Design and manufacture of industrial widgets,Head office,"1 High St, Leeds",GB,'
         "2018-03-01,2024-03-01,2027-02-28\n"
     )
     response = client.post(

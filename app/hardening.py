@@ -1,0 +1,77 @@
+"""Production wiring: limits, timeouts, CORS, metrics and logs, the OpenAPI customisation.
+
+`create_app` calls `install_hardening` between the JSON-body guard (innermost) and the request-id
+middleware, so every layer below sees the request id. From the outside in:
+
+RequestId -> Observability (metrics, access log) -> CORS (/v1, /.well-known) -> Timeout
+-> RateLimit -> RequestSize (413, 422) -> JsonBody (415) -> routes
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.config import Settings
+from app.limits import RequestSizeMiddleware, RequestTimeoutMiddleware
+from app.observability import ObservabilityMiddleware, configure_logging
+from app.openapi import install_openapi
+from app.ratelimit import RateLimiter, RateLimitMiddleware
+
+CORS_PREFIXES = ("/v1/", "/.well-known/")
+
+
+class ApiCorsMiddleware:
+    """CORS for the API only: the HTML pages are same-origin and keep no CORS headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=_split(settings.cors_allow_origins),
+            allow_methods=_split(settings.cors_allow_methods),
+            allow_headers=["Authorization", "Content-Type", "Accept", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "RateLimit", "RateLimit-Policy", "Retry-After"],
+            allow_credentials=False,
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CORS_PREFIXES):
+            await self.cors(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+testing_router = APIRouter(include_in_schema=False)
+
+
+@testing_router.get("/_test/sleep")
+def sleep_for_tests(seconds: Annotated[float, Query(ge=0, le=30)] = 1.0) -> dict[str, float]:
+    """A deliberately slow request (CERTVERIFY_TESTING_ROUTES only): timeouts, graceful stop."""
+    time.sleep(seconds)
+    return {"slept": seconds}
+
+
+def install_hardening(app: FastAPI, settings: Settings) -> None:
+    """Add the production middleware (innermost first) and the OpenAPI customisation."""
+    app.add_middleware(RequestSizeMiddleware, settings=settings)
+    limiter = RateLimiter.from_settings(settings)
+    if limiter is not None:
+        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.add_middleware(RequestTimeoutMiddleware, settings=settings)
+    app.add_middleware(ApiCorsMiddleware, settings=settings)
+    app.add_middleware(ObservabilityMiddleware)
+    app.state.rate_limiter = limiter
+    if settings.testing_routes:
+        app.include_router(testing_router)
+    configure_logging(settings.log_level, settings.log_format)
+    install_openapi(app)

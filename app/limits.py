@@ -1,0 +1,191 @@
+"""Request size and time limits: 413 for large bodies, 422 for long query strings, 503 on timeout.
+
+Bodies: JSON bodies up to CERTVERIFY_MAX_BODY_BYTES (1 MiB), batch verification up to
+CERTVERIFY_BATCH_MAX_BODY_BYTES (8 MiB); the import routes stream their files and enforce
+CERTVERIFY_IMPORT_MAX_BYTES themselves. A declared Content-Length over the limit is refused before
+anything is read; a chunked body is read up to the limit and refused as soon as it passes it.
+
+Time: a request that has not started its response after CERTVERIFY_REQUEST_TIMEOUT_SECONDS
+(batch and import: CERTVERIFY_BULK_REQUEST_TIMEOUT_SECONDS) is answered 503 problem+json; its work
+is cancelled (a database statement is bounded separately by the statement timeout).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+from app.errors import problem_response
+
+log = logging.getLogger("certverify.limits")
+
+IMPORT_PATHS = frozenset({"/v1/certificates/import", "/v1/accreditations/import"})
+BATCH_PATHS = frozenset({"/v1/verifications/batch"})
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+async def send_problem(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    status: int,
+    slug: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Answer a problem+json straight from middleware."""
+    response = problem_response(
+        Request(scope), status=status, slug=slug, detail=detail, headers=headers
+    )
+    await response(scope, receive, send)
+
+
+class RequestSizeMiddleware:
+    """422 for an over-long query string; 413 for a body over the route's limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.max_query = settings.max_query_bytes
+        self.max_body = settings.max_body_bytes
+        self.max_batch = settings.batch_max_body_bytes
+
+    def body_limit(self, path: str) -> int | None:
+        """The body limit of a path; None for the streaming imports (they enforce their own)."""
+        if path in IMPORT_PATHS:
+            return None
+        return self.max_batch if path in BATCH_PATHS else self.max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query:
+            detail = f"The query string is longer than {self.max_query} bytes."
+            response = problem_response(
+                Request(scope),
+                status=422,
+                slug="validation-error",
+                detail=detail,
+                errors=[{"pointer": "", "detail": detail, "location": "query"}],
+            )
+            await response(scope, receive, send)
+            return
+        limit = self.body_limit(scope["path"])
+        if limit is None or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        too_large = f"The request body is larger than the {limit}-byte limit of this operation."
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > limit:
+                await send_problem(
+                    scope, receive, send, status=413, slug="payload-too-large", detail=too_large
+                )
+                return
+            # The server holds the body to its declared length.
+            await self.app(scope, receive, send)
+            return
+        # No length declared (chunked): read up to the limit, then replay what was read.
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                await send_problem(
+                    scope, receive, send, status=413, slug="payload-too-large", detail=too_large
+                )
+                return
+            chunks.append(chunk)
+            more = bool(message.get("more_body", False))
+        body = b"".join(chunks)
+        await self.app(
+            scope,
+            _replay([{"type": "http.request", "body": body, "more_body": False}], receive),
+            send,
+        )
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive() that first returns `messages`, then defers to the real one."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+class RequestTimeoutMiddleware:
+    """503 problem+json when a request has not begun its response within the time limit."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.timeout = settings.request_timeout_seconds
+        self.bulk_timeout = settings.bulk_request_timeout_seconds
+
+    def limit(self, path: str) -> float:
+        """Seconds allowed before the response starts (0 or less: no limit)."""
+        return self.bulk_timeout if path in IMPORT_PATHS | BATCH_PATHS else self.timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = self.limit(scope["path"]) if scope["type"] == "http" else 0
+        if limit <= 0:
+            await self.app(scope, receive, send)
+            return
+        started = asyncio.Event()
+        abandoned = False
+
+        async def guarded_send(message: Message) -> None:
+            if abandoned:
+                return
+            if message["type"] == "http.response.start":
+                started.set()
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        waiter = asyncio.ensure_future(started.wait())
+        try:
+            await asyncio.wait({task, waiter}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.cancel()
+            raise
+        finally:
+            waiter.cancel()
+        if task.done() or started.is_set():
+            await task
+            return
+        abandoned = True
+        task.cancel()
+        task.add_done_callback(_retrieve)
+        log.warning("request timed out after %.1f s", limit, extra={"path": scope["path"]})
+        await send_problem(
+            scope,
+            receive,
+            send,
+            status=503,
+            slug="request-timeout",
+            detail=f"The service could not answer within {limit:g} s; nothing more will be done "
+            "for this request. Retry later.",
+            headers={"Retry-After": "5"},
+        )
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Collect the outcome of an abandoned request so it is not reported as never retrieved."""
+    if not task.cancelled():
+        task.exception()

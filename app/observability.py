@@ -1,0 +1,199 @@
+"""Structured JSON logs, the access log and Prometheus metrics.
+
+Logs: one JSON object per line on stderr (`ts`, `level`, `logger`, `message`, `request_id` and any
+`extra` fields). API keys, bearer tokens and webhook secrets are masked in every line, whatever
+logged them. Access log: one line per request with request_id, method, path (never the query
+string), route, status, duration_ms and client address; never headers.
+
+Metrics (`GET /metrics`): `certverify_http_requests_total` and
+`certverify_http_request_duration_seconds` by method, route template and status;
+`certverify_verdicts_total` by verdict; `certverify_webhook_backlog` (deliveries pending, counted
+at scrape time). Each process exposes its own numbers: run one worker per container (or scrape
+each) — prometheus-client's multi-process mode is not set up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.middleware import current_request_id
+
+HTTP_REQUESTS = Counter(
+    "certverify_http_requests_total",
+    "HTTP requests answered, by method, route template and status.",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "certverify_http_request_duration_seconds",
+    "Time from receiving a request to the end of its response.",
+    ["method", "route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
+VERDICTS = Counter("certverify_verdicts_total", "Verifications answered, by verdict.", ["verdict"])
+WEBHOOK_BACKLOG = Gauge(
+    "certverify_webhook_backlog", "Webhook deliveries waiting to be delivered (status pending)."
+)
+METRICS_CONTENT_TYPE = CONTENT_TYPE_LATEST
+_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+access_log = logging.getLogger("certverify.access")
+
+
+def record_verdict(verdict: str) -> None:
+    """Count one verification answered with `verdict`."""
+    VERDICTS.labels(verdict=verdict).inc()
+
+
+def metrics_text() -> bytes:
+    """The Prometheus exposition of this process's metrics."""
+    return generate_latest()
+
+
+# Secrets that must never reach a log line, whoever logged them.
+_SECRETS = (
+    (re.compile(r"\b(cvk_[0-9A-Za-z]+_)[A-Za-z0-9_\-]+"), r"\1***"),
+    (re.compile(r"\bwhsec_[A-Za-z0-9+/=_\-]+"), "whsec_***"),
+    (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=\-]+"), r"\1 ***"),
+)
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+
+
+def redact(text: str) -> str:
+    """Mask API keys, bearer tokens and webhook secrets in `text`."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record, secrets masked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as a single JSON line."""
+        payload: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or current_request_id.get()
+        if request_id:
+            payload["request_id"] = request_id
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and key not in payload:
+                payload[key] = value
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return redact(json.dumps(payload, default=str, ensure_ascii=False))
+
+
+class TextFormatter(logging.Formatter):
+    """Plain text for a terminal, secrets masked."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as text."""
+        return redact(super().format(record))
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write one record to the current stderr."""
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+    """Send every log record, uvicorn's included, to stderr in one format; idempotent."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
+        root.removeHandler(handler)
+    handler = _StderrHandler()
+    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    # Our access log replaces uvicorn's (which would print the query string).
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
+    uvicorn_access.disabled = True
+    # httpx logs every URL it calls at INFO (webhook URLs may carry tokens in the query).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template (`/v1/certificates/{certificate_id}`), bounded cardinality."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else "unmatched"
+
+
+class ObservabilityMiddleware:
+    """Count and time every request, and write its access-log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_and_note)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = route_template(scope)
+            labels = {"method": scope["method"], "route": route, "status": str(status)}
+            HTTP_REQUESTS.labels(**labels).inc()
+            HTTP_LATENCY.labels(**labels).observe(elapsed)
+            client = scope.get("client")
+            access_log.log(
+                logging.DEBUG if scope["path"] in _QUIET_PATHS else logging.INFO,
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "event": "request",
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "client": client[0] if client else None,
+                },
+            )

@@ -1,0 +1,224 @@
+"""A bounded per-process cache of verification facts, invalidated through the database.
+
+Every committed write to a registry table bumps the single-row counter `registry_version` in the
+same transaction (an engine event, so ORM flushes, Core inserts and text SQL are all seen). Each
+process polls that counter at most every `fact_cache_refresh_ms` (default 500 ms) and drops its
+whole cache when it changed. So a committed write is reflected by every verification that starts
+more than `fact_cache_refresh_ms` after the commit, in every worker (BENCHMARKS.md, "Cache").
+
+The cache holds facts (certificates, certification bodies, accreditations), never verdicts: status
+and validity are evaluated against `as_of` on every request, so time alone never makes it stale.
+It is used only by sessions that own their transaction (bound to an Engine) and have written no
+registry row themselves; anything else reads the database directly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from app.models.registry_version import REGISTRY_VERSION_ROW, connection_wrote_registry
+
+_READ_SQL = text(f"SELECT version FROM registry_version WHERE id = {REGISTRY_VERSION_ROW}")
+
+
+def read_registry_version(bind: Engine | Connection) -> int | None:
+    """The committed registry version (None when the row or table is missing)."""
+    if isinstance(bind, Engine):
+        with bind.connect() as conn:
+            value = conn.execute(_READ_SQL).scalar()
+    else:
+        value = bind.execute(_READ_SQL).scalar()
+    return int(value) if value is not None else None
+
+
+class FactCache:
+    """Namespaced LRU maps of facts for one database, cleared whenever its version changes."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        refresh_seconds: float,
+        max_entries: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.refresh_seconds = refresh_seconds
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self._maps: dict[str, OrderedDict[Any, Any]] = {}
+        self._version: int | None = None
+        self._generation = 0
+        self._checked_at = float("-inf")
+        self.hits = 0
+        self.misses = 0
+
+    def state(self) -> tuple[int, int] | None:
+        """(generation, registry version), polling first when the last poll is too old.
+
+        None means the cache cannot be trusted now (no version row): read the database.
+        """
+        if self.clock() - self._checked_at >= self.refresh_seconds:
+            with self._poll_lock:
+                if self.clock() - self._checked_at >= self.refresh_seconds:
+                    self._poll()
+        with self._lock:
+            if self._version is None:
+                return None
+            return self._generation, self._version
+
+    def _poll(self) -> None:
+        """Read the committed version; on any change drop every entry."""
+        started = self.clock()
+        try:
+            version = read_registry_version(self.engine)
+        except Exception:  # the table may not exist yet: serve from the database
+            version = None
+        with self._lock:
+            if version is None or version != self._version:
+                self._maps.clear()
+                self._generation += 1
+            self._version = version
+            self._checked_at = started
+
+    def invalidate(self) -> None:
+        """Drop every entry now and poll again on next use (this process's own writes)."""
+        with self._lock:
+            self._maps.clear()
+            self._generation += 1
+            self._checked_at = float("-inf")
+
+    def get(self, namespace: str, key: Any, generation: int) -> tuple[bool, Any]:
+        """(True, value) when cached in this generation, else (False, None)."""
+        with self._lock:
+            if generation != self._generation:
+                return False, None
+            entries = self._maps.get(namespace)
+            if entries is None or key not in entries:
+                self.misses += 1
+                return False, None
+            entries.move_to_end(key)
+            self.hits += 1
+            return True, entries[key]
+
+    def put(self, namespace: str, key: Any, value: Any, generation: int) -> None:
+        """Store a value loaded in `generation`; dropped if the generation moved on since."""
+        if self.max_entries <= 0:
+            return
+        with self._lock:
+            if generation != self._generation:
+                return
+            entries = self._maps.setdefault(namespace, OrderedDict())
+            entries[key] = value
+            entries.move_to_end(key)
+            while len(entries) > self.max_entries:
+                entries.popitem(last=False)
+
+    def size(self, namespace: str) -> int:
+        """Entries held in one namespace."""
+        with self._lock:
+            return len(self._maps.get(namespace, ()))
+
+
+_caches: dict[int, FactCache] = {}
+_caches_lock = threading.Lock()
+
+
+def _settings() -> tuple[float, int]:
+    from app.config import get_settings
+
+    settings = get_settings()
+    return settings.fact_cache_refresh_ms / 1000.0, settings.fact_cache_entries
+
+
+def cache_for(engine: Engine) -> FactCache | None:
+    """The process's cache for this engine's database (None when caching is turned off)."""
+    found = _caches.get(id(engine))
+    if found is not None and found.engine is engine:
+        return found
+    refresh, entries = _settings()
+    if entries <= 0:
+        return None
+    with _caches_lock:
+        found = _caches.get(id(engine))
+        if found is None or found.engine is not engine:
+            found = FactCache(engine, refresh_seconds=refresh, max_entries=entries)
+            _caches[id(engine)] = found
+        return found
+
+
+def configure_cache(
+    engine: Engine,
+    *,
+    refresh_seconds: float,
+    max_entries: int,
+    clock: Callable[[], float] = time.monotonic,
+) -> FactCache:
+    """Install a cache with explicit settings for this engine (tests, tools)."""
+    cache = FactCache(engine, refresh_seconds=refresh_seconds, max_entries=max_entries, clock=clock)
+    with _caches_lock:
+        _caches[id(engine)] = cache
+    return cache
+
+
+def reset_caches() -> None:
+    """Forget every cache (tests switch databases and settings)."""
+    with _caches_lock:
+        _caches.clear()
+
+
+class FactSource:
+    """Where one verification reads its facts: the cache when that is safe, else the database."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: FactCache | None = None
+        self.generation: int | None = None
+        self.can_store = False
+        bind = session.get_bind()
+        if not isinstance(bind, Engine):
+            return  # joined to an outside transaction: it may see uncommitted rows
+        cache = cache_for(bind)
+        if cache is None:
+            return
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()  # what an ORM query would do first: pending writes count as written
+        if session.in_transaction():
+            conn = session.connection()
+            if connection_wrote_registry(conn):
+                return  # this transaction's own uncommitted writes must be read back
+            state = cache.state()
+            if state is None:
+                return
+            # The snapshot may predate the generation: store only when it shows that version.
+            self.can_store = read_registry_version(conn) == state[1]
+        else:
+            state = cache.state()
+            if state is None:
+                return
+            # Reads start after the version was read: whatever they see is at least as new.
+            self.can_store = True
+        self.cache = cache
+        self.generation = state[0]
+
+    def load(self, namespace: str, key: Any, loader: Callable[[], Any]) -> Any:
+        """The cached value, or the loaded one (stored when safe)."""
+        cache, generation = self.cache, self.generation
+        if cache is None or generation is None:
+            return loader()
+        found, value = cache.get(namespace, key, generation)
+        if found:
+            return value
+        value = loader()
+        if self.can_store:
+            cache.put(namespace, key, value, generation)
+        return value

@@ -1,0 +1,310 @@
+"""The fact cache: every committed registry write bumps the version once, a second worker sees a
+write within the documented bound, and a cached answer equals an uncached one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.orm import Session
+
+from app.db import make_engine
+from app.migrate import upgrade
+from app.models import ApiKey, CertificationBody, RegistryVersion
+from app.models.registry_version import writes_registry
+from app.schemas.verification import VerificationRequestIn
+from app.services import fact_cache
+from app.services.auth import Role, create_api_key
+from app.services.demo import SHOWCASE, build_demo_registry
+from app.services.fact_cache import FactSource, configure_cache, read_registry_version
+from app.services.receipts import reset_key_cache
+from app.services.seed import seed_reference_data
+from app.services.verification import verify_certificate
+from tests.conftest import drop_database, fresh_database_url
+from tests.factories import (
+    accredit,
+    make_ab,
+    make_cb,
+    make_certificate,
+    set_certificate_status,
+)
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+BOUND = 0.5
+"""The refresh interval these tests configure: the staleness bound under test (seconds)."""
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _database(tmp_path: Path, name: str) -> Iterator[str]:
+    url = fresh_database_url(tmp_path, name)
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_reference_data(session)
+        session.commit()
+    engine.dispose()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated, seeded database of its own, written with real commits."""
+    yield from _database(tmp_path_factory.mktemp("cache"), "cache")
+
+
+@pytest.fixture
+def workers(database: str) -> Iterator[tuple[Engine, Engine]]:
+    """Two engines on the same database, standing for two worker processes."""
+    first, second = make_engine(database), make_engine(database)
+    reset_key_cache()
+    fact_cache.reset_caches()
+    yield first, second
+    fact_cache.reset_caches()
+    reset_key_cache()
+    first.dispose()
+    second.dispose()
+
+
+def _verify(engine: Engine, certificate_number: str, **claims: Any) -> dict[str, Any]:
+    with Session(engine) as session:
+        request = VerificationRequestIn(certificate_number=certificate_number, **claims)
+        answer = verify_certificate(session, request=request, now=NOW)
+        session.commit()
+    return answer
+
+
+def _registry(engine: Engine) -> dict[str, Any]:
+    """A CB accredited for ISO 9001 with one valid certificate, committed; unique per call."""
+    tag = uuid.uuid4().hex[:6].upper()
+    with Session(engine) as session:
+        ab = make_ab(session, f"AB{tag}")
+        cb = make_cb(session, f"Cache Test Certification {tag}", f"C{tag}")
+        accredit(session, cb, ab.id, "ISO 9001", sectors=[17, 18, 19])
+        number = f"CT-{tag}"
+        cert = make_certificate(session, cb, number)
+        session.commit()
+    return {"cb": cb, "number": number, "certificate": cert}
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("INSERT INTO certificates (id) VALUES (?)", True),
+        ('INSERT INTO "certificate_sites" (id) VALUES (%(id)s)', True),
+        ("UPDATE certificates SET scope=? WHERE certificates.id = ?", True),
+        ("  update accreditations set sectors = '[]'", True),
+        ("DELETE FROM mla_recognitions WHERE id = ?", True),
+        ("INSERT OR REPLACE INTO organizations (id) VALUES (?)", True),
+        ("INSERT INTO audit_events (id) VALUES (?)", False),
+        ("UPDATE api_keys SET last_used_at=? WHERE id = ?", False),
+        ("INSERT INTO verifications (id) VALUES (?)", False),
+        ("SELECT * FROM certificates", False),
+        ("UPDATE registry_version SET version = version + 1 WHERE id = 1", False),
+    ],
+)
+def test_registry_writes_are_recognised(statement: str, expected: bool) -> None:
+    """Exactly the statements that change verification facts bump the version."""
+    assert writes_registry(statement) is expected
+
+
+def test_each_committed_registry_transaction_bumps_the_version_once(
+    workers: tuple[Engine, Engine],
+) -> None:
+    """ORM writes, Core inserts and text SQL bump once per commit; reads, other tables and
+    rollbacks do not."""
+    engine, _ = workers
+    start = read_registry_version(engine)
+    assert start is not None
+
+    _registry(engine)  # many ORM rows in one transaction
+    assert read_registry_version(engine) == start + 1
+
+    cb_id = uuid.uuid4()
+    with engine.begin() as conn:  # a Core insert straight on the connection
+        conn.execute(
+            insert(CertificationBody),
+            [{"id": cb_id, "name": "Core Insert Ltd", "name_key": "core insert"}],
+        )
+    assert read_registry_version(engine) == start + 2
+
+    with engine.begin() as conn:  # hand-written SQL
+        conn.execute(
+            text("UPDATE certification_bodies SET website = 'https://x.example' WHERE name_key=:k"),
+            {"k": "core insert"},
+        )
+    assert read_registry_version(engine) == start + 3
+
+    with Session(engine) as session:  # reads and non-registry writes
+        session.scalars(select(CertificationBody)).all()
+        create_api_key(session, role=Role.CLIENT, body_id=None, name="no bump")
+        session.commit()
+    assert read_registry_version(engine) == start + 3
+
+    with Session(engine) as session:  # a rolled-back registry write
+        session.execute(
+            text("UPDATE certification_bodies SET website = NULL WHERE name_key = 'core insert'")
+        )
+        session.rollback()
+    assert read_registry_version(engine) == start + 3
+
+    with Session(engine) as session:
+        assert session.get(RegistryVersion, 1) is not None
+
+
+def test_a_withdrawal_reaches_another_worker_within_the_bound(
+    workers: tuple[Engine, Engine],
+) -> None:
+    """Worker A caches a valid certificate; worker B withdraws it; A answers `withdrawn` as soon
+    as the refresh interval has passed since B's commit (BENCHMARKS.md, "Cache")."""
+    worker_a, worker_b = workers
+    clock = Clock()
+    cache = configure_cache(worker_a, refresh_seconds=BOUND, max_entries=100, clock=clock)
+    data = _registry(worker_b)
+
+    assert _verify(worker_a, data["number"])["verdict"] == "valid"
+    assert cache.size("certificates") == 1
+    assert cache.size("accreditations") == 1
+
+    with Session(worker_b) as session:
+        set_certificate_status(session, data["certificate"], "withdrawn", date(2026, 11, 1))
+        session.commit()
+
+    clock.now += BOUND / 2  # inside the bound the cached facts may still be served
+    assert _verify(worker_a, data["number"])["verdict"] == "valid"
+
+    clock.now += BOUND / 2  # the bound has passed since the commit: every worker sees it
+    answer = _verify(worker_a, data["number"])
+    assert answer["verdict"] == "withdrawn"
+    assert answer["certificate"]["status"] == "withdrawn"
+    assert _verify(worker_b, data["number"])["verdict"] == "withdrawn"
+
+
+def test_time_alone_never_makes_an_answer_stale(workers: tuple[Engine, Engine]) -> None:
+    """The cache keeps facts, not verdicts: `as_of` is evaluated on every request."""
+    worker_a, worker_b = workers
+    configure_cache(worker_a, refresh_seconds=3600, max_entries=100, clock=Clock())
+    data = _registry(worker_b)
+    with Session(worker_b) as session:
+        set_certificate_status(session, data["certificate"], "withdrawn", date(2026, 12, 15))
+        session.commit()
+
+    assert _verify(worker_a, data["number"])["verdict"] == "valid"
+    assert _verify(worker_a, data["number"], as_of=date(2026, 12, 15))["verdict"] == "withdrawn"
+    assert _verify(worker_a, data["number"], as_of=date(2027, 3, 1))["verdict"] == "withdrawn"
+
+
+def test_a_session_reads_its_own_uncommitted_writes(workers: tuple[Engine, Engine]) -> None:
+    """A transaction that wrote registry rows bypasses the cache, and nothing it saw is kept."""
+    worker_a, _ = workers
+    configure_cache(worker_a, refresh_seconds=3600, max_entries=100, clock=Clock())
+    data = _registry(worker_a)
+    number = f"{data['number']}-NEW"
+    assert _verify(worker_a, number)["verdict"] == "not_found"
+
+    with Session(worker_a) as session:
+        make_certificate(session, data["cb"], number)
+        session.flush()
+        assert FactSource(session).cache is None
+        answer = verify_certificate(
+            session, request=VerificationRequestIn(certificate_number=number), now=NOW
+        )
+        assert answer["verdict"] == "valid"
+        session.rollback()
+
+    assert _verify(worker_a, number)["verdict"] == "not_found"
+
+
+def test_a_session_joined_to_an_outside_transaction_reads_the_database(database: str) -> None:
+    """A session bound to a connection (a caller-managed transaction) never uses the cache."""
+    engine = make_engine(database)
+    try:
+        with engine.connect() as conn, Session(bind=conn) as session:
+            assert FactSource(session).cache is None
+    finally:
+        engine.dispose()
+
+
+def test_an_old_snapshot_is_never_cached(workers: tuple[Engine, Engine]) -> None:
+    """A session whose transaction began before a commit the cache has seen stores nothing."""
+    worker_a, worker_b = workers
+    clock = Clock()
+    configure_cache(worker_a, refresh_seconds=BOUND, max_entries=100, clock=clock)
+    data = _registry(worker_b)
+    number = f"{data['number']}-LATE"
+    assert _verify(worker_a, number)["verdict"] == "not_found"
+
+    with Session(worker_a) as early:
+        early.scalars(select(ApiKey.id).limit(1)).all()  # its snapshot starts here (SQLite)
+        with Session(worker_b) as session:
+            make_certificate(session, data["cb"], number)
+            session.commit()
+        clock.now += BOUND  # the cache polls and moves to the new version
+        verify_certificate(early, request=VerificationRequestIn(certificate_number=number), now=NOW)
+        early.commit()
+
+    assert _verify(worker_a, number)["verdict"] == "valid"
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A small demo registry (every verdict in its showcase) in a database of its own."""
+    for url in _database(tmp_path_factory.mktemp("demo"), "cachedemo"):
+        engine = make_engine(url)
+        with Session(engine) as session:
+            build_demo_registry(session, certificates=300, today=NOW.date())
+            session.commit()
+        engine.dispose()
+        yield url
+
+
+def test_cached_answers_equal_uncached_answers(demo_database: str) -> None:
+    """Every showcase verdict and 300 random certificates answer the same from the cache."""
+    cached, uncached = make_engine(demo_database), make_engine(demo_database)
+    reset_key_cache()
+    cache = configure_cache(cached, refresh_seconds=3600, max_entries=10_000, clock=Clock())
+    configure_cache(uncached, refresh_seconds=3600, max_entries=0, clock=Clock())
+    try:
+        with Session(cached) as session:
+            numbers = session.scalars(text("SELECT certificate_number FROM certificates")).all()
+        requests: list[dict[str, Any]] = [
+            {
+                "certificate_number": case.certificate_number,
+                "certification_body": case.certification_body,
+                "organization": case.claimed_organization,
+            }
+            for case in SHOWCASE.values()
+        ]
+        requests += [{"certificate_number": n} for n in numbers]
+        requests += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:50]]
+        requests += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
+        verdicts = set()
+        for _ in range(2):  # the second round is served from the cache
+            for request in requests:
+                first = _verify(cached, **request)
+                second = _verify(uncached, **request)  # same request, the cache turned off
+                for answer in (first, second):
+                    del answer["verification_id"], answer["receipt"]
+                assert first == second
+                verdicts.add(first["verdict"])
+        assert verdicts >= {case.verdict for case in SHOWCASE.values()}
+        assert cache.hits > 0
+    finally:
+        cached.dispose()
+        uncached.dispose()
+        fact_cache.reset_caches()
+        reset_key_cache()

@@ -1,0 +1,60 @@
+"""Apps built with explicit settings (rate limits on, small budgets) over the test's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.db import get_session
+from app.main import create_app
+
+AppFactory = Callable[..., TestClient]
+
+
+def session_override(connection: Connection) -> Callable[[], Iterator[Session]]:
+    """A get_session replacement whose sessions share the test's (rolled back) transaction."""
+
+    def _session() -> Iterator[Session]:
+        s = Session(bind=connection, join_transaction_mode="create_savepoint", autoflush=False)
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+    return _session
+
+
+def build_app(connection: Connection | None, **settings: Any) -> FastAPI:
+    """create_app with these settings (rate limits on unless told), sessions on `connection`."""
+    app = create_app(Settings(**{"rate_limit_enabled": True, **settings}))
+    if connection is not None:
+        app.dependency_overrides[get_session] = session_override(connection)
+    return app
+
+
+@pytest.fixture
+def make_client(connection: Connection) -> Iterator[AppFactory]:
+    """Build TestClients for apps with the given settings; closed after the test."""
+    clients: list[TestClient] = []
+
+    def make(*, client_address: str = "203.0.113.7", **settings: Any) -> TestClient:
+        app = build_app(connection, **settings)
+        client = TestClient(app, raise_server_exceptions=False, client=(client_address, 50000))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
