@@ -165,18 +165,27 @@ def patch_certification_body(
 
 @router.get(
     "/certification-bodies/{cb_id}/accreditations",
-    response_model=list[AccreditationRead],
+    response_model=Page[AccreditationRead],
     tags=["accreditations"],
 )
 def get_accreditations_of_cb(
-    cb_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
-) -> list[AccreditationRead]:
+    cb_id: uuid.UUID,
+    session: ReadSessionDep,
+    principal: PrincipalDep,
+    page_size: PageSize = 50,
+    page_token: PageToken = None,
+) -> Page[AccreditationRead]:
     """Every accreditation of one CB, with status today and history."""
     registry.require_certification_body(session, cb_id)
     today = today_utc()
-    return [
-        accreditation_read(a, today) for a in accreditations_of_certification_body(session, cb_id)
+    offset = decode_page_token(page_token)
+    rows = list(accreditations_of_certification_body(session, cb_id))[
+        offset : offset + page_size + 1
     ]
+    return Page(
+        items=[accreditation_read(a, today) for a in rows[:page_size]],
+        next_page_token=next_page_token(offset, page_size, len(rows)),
+    )
 
 
 @router.post(

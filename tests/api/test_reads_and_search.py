@@ -13,10 +13,10 @@ from tests.factories import accredit, make_ab, make_cb, make_certificate
 
 def test_reference_data_is_served(client: TestClient) -> None:
     """39 IAF sectors; standards with transition deadlines; seeded ABs with MLA scopes."""
-    sectors = client.get("/v1/sectors").json()
+    sectors = client.get("/v1/sectors").json()["items"]
     assert [s["code"] for s in sectors] == list(range(1, 40))
     assert sectors[27]["name"] == "Construction"
-    standards = {s["standard"]: s for s in client.get("/v1/standards").json()}
+    standards = {s["standard"]: s for s in client.get("/v1/standards").json()["items"]}
     assert standards["ISO 9001:2008"]["transition_deadline"] == "2018-09-15"
     assert standards["ISO/IEC 27001:2013"]["transition_deadline"] == "2025-10-31"
     assert standards["ISO 9001:2015"]["uses_iaf_sectors"] is True
