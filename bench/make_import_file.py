@@ -1,6 +1,6 @@
 """Write a synthetic certificate import file (our CSV columns or IAF MD 28) with N rows.
 
-Usage: python bench/make_import_file.py OUT.csv --rows 1000000 [--md28]
+Usage: python bench/make_import_file.py OUT.csv --rows 1000000 [--md28] [--prefix BX]
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--md28", action="store_true", help="IAF MD 28 headers and YYYYMMDD dates")
+    parser.add_argument("--prefix", default="BX", help="Certificate number prefix.")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     standards = [s for s, _, _ in STANDARDS]
@@ -126,7 +127,7 @@ def main() -> None:
             )
             writer.writerow(
                 [
-                    f"BX-{i:07d}",
+                    f"{args.prefix}-{i:07d}",
                     rng.choices(statuses, status_w)[0],
                     name,
                     country,
