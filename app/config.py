@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     webhook_max_response_bytes: int = Field(
         default=65536, description="Response bytes read from an endpoint before hanging up."
     )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        description="How long a worker holds a delivery it is sending; after that (a worker "
+        "that died) another run sends it. Keep it above the delivery timeout.",
+    )
     reevaluate_interval_seconds: float = Field(
         default=3600.0,
         description="How often the worker re-evaluates every watch (time-driven verdict changes).",

@@ -37,7 +37,6 @@ from app.services.webhooks import (
     vet_url,
 )
 
-LEASE = timedelta(seconds=60)
 USER_AGENT = "certverify-webhooks/1"
 
 
@@ -118,7 +117,7 @@ def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[uuid.
         stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
     due = session.scalars(stmt).all()
     for delivery in due:
-        delivery.locked_until = now + LEASE
+        delivery.locked_until = now + timedelta(seconds=get_settings().webhook_lease_seconds)
     session.flush()
     return [d.id for d in due]
 
