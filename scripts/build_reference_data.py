@@ -1,8 +1,8 @@
-"""Build app/reference/reference_data.json from ../shared/domain/reference-data.json (run by hand).
+"""Build app/reference/reference_data.json from the team's compiled domain data (run by hand).
 
 Usage, from the repository root:
 
-    .venv/bin/python scripts/build_reference_data.py [--source PATH] [--output PATH]
+    .venv/bin/python scripts/build_reference_data.py --source reference-data.json [--output P]
 
 The output is a trimmed, sorted, stable copy of what certverify ships: IAF sector codes, standard
 editions with transition deadlines, and accreditation bodies with their structured IAF MLA
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "domain" / "reference-data.json"
 DEFAULT_OUTPUT = REPO_ROOT / "app" / "reference" / "reference_data.json"
 
 sys.path.insert(0, str(REPO_ROOT))
@@ -175,8 +174,8 @@ def build_meta(
             "editions with transition deadlines, accreditation bodies with IAF MLA recognitions."
         ),
         "built_from": (
-            "../shared/domain/reference-data.json (compiled from public sources; context and "
-            "every source in ../shared/domain/facts.md)"
+            "the team's compiled domain reference-data.json (compiled from public sources; "
+            "context and every source in its companion facts.md); source_sha256 identifies it"
         ),
         "source_sha256": source_digest,
         "built_by": "scripts/build_reference_data.py",
@@ -243,7 +242,9 @@ def _render(document: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Build the file; keep the previous `built_at` when nothing else changed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument(
+        "--source", type=Path, required=True, help="the compiled reference-data.json"
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     args = parser.parse_args(argv)
 
