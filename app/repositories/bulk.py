@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain.names import fold_name
 from app.models import Accreditation, AccreditationBody, Certificate, CertificationBody
+from app.repositories.certificates import with_verification_facts
 
 CHUNK = 900  # below SQLite's and PostgreSQL's bound-parameter limits with room to spare
 
@@ -72,16 +73,6 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def _loaded() -> tuple[object, ...]:
-    return (
-        joinedload(Certificate.certification_body),
-        joinedload(Certificate.organization),
-        joinedload(Certificate.standard),
-        selectinload(Certificate.sites),
-        selectinload(Certificate.status_events),
-    )
-
-
 def certificates_by_number_keys(
     session: Session, number_keys: Iterable[str]
 ) -> dict[str, list[Certificate]]:
@@ -89,10 +80,9 @@ def certificates_by_number_keys(
     keys = sorted(set(number_keys))
     out: dict[str, list[Certificate]] = defaultdict(list)
     for chunk in _chunks(keys):
-        stmt = (
+        stmt = with_verification_facts(
             select(Certificate)
             .where(Certificate.number_key.in_(chunk))
-            .options(*_loaded())  # type: ignore[arg-type]
             .order_by(Certificate.created_at, Certificate.id)
         )
         for cert in session.scalars(stmt).unique():
@@ -105,7 +95,7 @@ def certificates_by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid
     wanted = sorted(set(ids))
     out: dict[uuid.UUID, Certificate] = {}
     for chunk in _chunks(wanted):
-        stmt = select(Certificate).where(Certificate.id.in_(chunk)).options(*_loaded())  # type: ignore[arg-type]
+        stmt = with_verification_facts(select(Certificate).where(Certificate.id.in_(chunk)))
         for cert in session.scalars(stmt).unique():
             out[cert.id] = cert
     return out

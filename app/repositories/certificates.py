@@ -22,7 +22,8 @@ from app.models import (
 )
 
 
-def _loaded(stmt: Select[Certificate]) -> Select[Certificate]:
+def with_verification_facts(stmt: Select[Certificate]) -> Select[Certificate]:
+    """Load what verification and display read: CB, organisation, standard, sites, statuses."""
     return stmt.options(
         joinedload(Certificate.certification_body),
         joinedload(Certificate.organization),
@@ -30,17 +31,6 @@ def _loaded(stmt: Select[Certificate]) -> Select[Certificate]:
         selectinload(Certificate.sites),
         selectinload(Certificate.status_events),
     )
-
-
-def certificates_by_number_key(
-    session: Session, number_key: str, certification_body_id: uuid.UUID | None = None
-) -> Sequence[Certificate]:
-    """Certificates whose normalised number equals `number_key` (within one CB when given)."""
-    stmt = select(Certificate).where(Certificate.number_key == number_key)
-    if certification_body_id is not None:
-        stmt = stmt.where(Certificate.certification_body_id == certification_body_id)
-    stmt = stmt.order_by(Certificate.created_at, Certificate.id)
-    return session.scalars(_loaded(stmt)).unique().all()
 
 
 # Built once with bound parameters: building and cache-keying a statement per call costs more
@@ -130,7 +120,7 @@ def certificate_fact_rows_by_number_key(session: Session, number_key: str) -> Ce
 def get_certificate(session: Session, certificate_id: uuid.UUID) -> Certificate | None:
     """One certificate with everything it shows."""
     stmt = select(Certificate).where(Certificate.id == certificate_id)
-    return session.scalars(_loaded(stmt)).unique().one_or_none()
+    return session.scalars(with_verification_facts(stmt)).unique().one_or_none()
 
 
 def certificate_number_taken(
@@ -235,7 +225,9 @@ def certificates_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[Cert
     """Certificates with everything they show, in the order of `ids`."""
     if not ids:
         return []
-    rows = session.scalars(_loaded(select(Certificate).where(Certificate.id.in_(ids)))).unique()
+    rows = session.scalars(
+        with_verification_facts(select(Certificate).where(Certificate.id.in_(ids)))
+    ).unique()
     by_id = {c.id: c for c in rows}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -41,17 +40,6 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "expiry_date": ("expiry_date", "certification expiry date"),
     "confidential": ("confidential", "confidential certified entity"),
 }
-# IAF MD 28 columns we read but do not store (reported as ignored, never an error).
-KNOWN_IGNORED = frozenset(
-    {
-        "certification identity number",
-        "certification type",
-        "accreditation status",
-        "certified entity unique id",
-        "business registered address",
-        "sector name",
-    }
-)
 REQUIRED = ("certificate_number", "organization_name", "standard", "issue_date", "expiry_date")
 # IAF MD 28 headers used when exporting in that layout (round trip).
 MD28_HEADERS: dict[str, str] = {
@@ -386,13 +374,3 @@ def column_for(pointer: str, sources: dict[str, str]) -> str:
             pointer.rsplit("/", 1)[-1], "site_country"
         )
     return sources.get(ours, sources.get("sites", sources.get("organization", ours)))
-
-
-def md28_csv(rows: Iterable[dict[str, str]]) -> str:
-    """Render rows (keys = our column names) as CSV with IAF MD 28 headers."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(MD28_HEADERS.values()), lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({MD28_HEADERS[k]: v for k, v in row.items() if k in MD28_HEADERS})
-    return out.getvalue()
