@@ -161,6 +161,11 @@ def get_read_session(
         replica.close()
 
 
+def read_engine() -> Engine:
+    """The engine read-only work reads from: the replica when configured, else the primary."""
+    return get_read_engine() or get_engine()
+
+
 def primary_bind(session: Session) -> Engine | Connection:
     """Where a write beside `session` goes: the primary, also when `session` reads a replica."""
     bind = session.get_bind()

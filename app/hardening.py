@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.limits import RequestSizeMiddleware, RequestTimeoutMiddleware
@@ -42,9 +42,29 @@ class ApiCorsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(CORS_PREFIXES):
-            await self.cors(scope, receive, send)
+            if any(name == b"origin" for name, _ in scope["headers"]):
+                await self.cors(scope, receive, send)
+                return
+            # No Origin (servers, scripts: most API traffic): nothing to allow, only the
+            # `Vary: Origin` Starlette's CORSMiddleware adds, without its per-request objects.
+            await self.app(scope, receive, _vary_origin(send))
             return
         await self.app(scope, receive, send)
+
+
+def _vary_origin(send: Send) -> Send:
+    """`send` that adds Origin to the response's Vary header (as CORSMiddleware does)."""
+
+    async def send_with_vary(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = list(message.get("headers", []))
+            vary = [value for name, value in headers if name.lower() == b"vary"]
+            headers = [(name, value) for name, value in headers if name.lower() != b"vary"]
+            headers.append((b"vary", b", ".join([*vary, b"Origin"])))
+            message["headers"] = headers
+        await send(message)
+
+    return send_with_vary
 
 
 def _split(value: str) -> list[str]:

@@ -147,26 +147,39 @@ class RequestTimeoutMiddleware:
         if limit <= 0:
             await self.app(scope, receive, send)
             return
-        started = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        # Resolved by whichever comes first: the response starts, the request ends, the limit.
+        waiter: asyncio.Future[None] = loop.create_future()
+        started = False
         abandoned = False
 
+        def wake(_: object = None) -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
         async def guarded_send(message: Message) -> None:
+            nonlocal started
             if abandoned:
                 return
             if message["type"] == "http.response.start":
-                started.set()
+                started = True
+                wake()
             await send(message)
 
+        # The request runs in a task of its own so that the 503 can be sent while it is still
+        # blocked (a sync route's thread cannot be interrupted); a timer handle and one future,
+        # not asyncio.wait and a second task, keep this cheap on every request.
         task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
-        waiter = asyncio.ensure_future(started.wait())
+        task.add_done_callback(wake)
+        timer = loop.call_later(limit, wake)
         try:
-            await asyncio.wait({task, waiter}, timeout=limit, return_when=asyncio.FIRST_COMPLETED)
+            await waiter
         except BaseException:
             task.cancel()
             raise
         finally:
-            waiter.cancel()
-        if task.done() or started.is_set():
+            timer.cancel()
+        if task.done() or started:
             await task
             return
         abandoned = True

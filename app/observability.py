@@ -73,6 +73,10 @@ _RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) 
 
 def redact(text: str) -> str:
     """Mask API keys, bearer tokens and webhook secrets in `text`."""
+    # Each pattern needs its literal marker; the substring checks are ~50x cheaper than the
+    # regexes and almost every line (the access log's) has none of them.
+    if "cvk_" not in text and "whsec_" not in text and "bearer" not in text.lower():
+        return text
     for pattern, replacement in _SECRETS:
         text = pattern.sub(replacement, text)
     return text
@@ -153,6 +157,21 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else "unmatched"
 
 
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
+def _series(method: str, route: str, status: int) -> tuple[Any, Any]:
+    """The request counter and latency histogram of one label set, looked up once (bounded by
+    methods x route templates x statuses)."""
+    key = (method, route, status)
+    found = _SERIES.get(key)
+    if found is None:
+        labels = {"method": method, "route": route, "status": str(status)}
+        found = (HTTP_REQUESTS.labels(**labels), HTTP_LATENCY.labels(**labels))
+        _SERIES[key] = found
+    return found
+
+
 class ObservabilityMiddleware:
     """Count and time every request, and write its access-log line."""
 
@@ -177,9 +196,9 @@ class ObservabilityMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             route = route_template(scope)
-            labels = {"method": scope["method"], "route": route, "status": str(status)}
-            HTTP_REQUESTS.labels(**labels).inc()
-            HTTP_LATENCY.labels(**labels).observe(elapsed)
+            counter, histogram = _series(scope["method"], route, status)
+            counter.inc()
+            histogram.observe(elapsed)
             client = scope.get("client")
             access_log.log(
                 logging.DEBUG if scope["path"] in _QUIET_PATHS else logging.INFO,

@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +18,7 @@ from app.middleware import NON_JSON_BODY_PATHS
 from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
 from app.models.base import utcnow
 from app.ratelimit import charge
+from app.responses import FastJSONResponse
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.common import Page
@@ -160,7 +160,7 @@ async def verify_many(request: Request, session: SessionDep, principal: Principa
     results = await run_in_threadpool(work)
     if "text/csv" in request.headers.get("accept", ""):
         return _csv_response(results)
-    return JSONResponse({"results": results})
+    return FastJSONResponse({"results": results})
 
 
 @router.get(
@@ -175,7 +175,7 @@ def get_verification(
     row = session.get(Verification, verification_id)
     if row is None or (row.api_key_id != principal.key_id and not principal.is_admin):
         raise NotFound(f"No verification with id {verification_id}.")
-    return JSONResponse(row.response)
+    return FastJSONResponse(row.response)
 
 
 def _webhook_read(endpoint: Any, secret: str | None = None) -> WebhookRead:

@@ -76,6 +76,16 @@ class FactCache:
                 return None
             return self._generation, self._version
 
+    def fresh_state(self) -> tuple[int, int] | None:
+        """(generation, registry version) without touching the database: None when a poll is due
+        (or the cache cannot be trusted), so a caller that must not block can go the slow way."""
+        if self.clock() - self._checked_at >= self.refresh_seconds:
+            return None
+        with self._lock:
+            if self._version is None:
+                return None
+            return self._generation, self._version
+
     def _poll(self) -> None:
         """Read the committed version; on any change drop every entry."""
         started = self.clock()

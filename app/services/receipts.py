@@ -7,6 +7,7 @@ import json
 import threading
 from typing import Any
 
+import orjson
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
@@ -84,10 +85,11 @@ def canonical_json(document: Any) -> bytes:
 
     For strings, booleans, null, integers within +-(2**53 - 1), floats that are integral within
     that range (written as integers) or non-integral of magnitude in [1e-4, 1e16), lists, and
-    objects whose keys lie below U+D800, json.dumps with sorted keys, no spaces and
-    ensure_ascii=False writes exactly the JCS text: the same escapes (\\b \\t \\n \\f \\r \\" \\\\
-    and lowercase \\u00xx for the other controls, everything else literal) and the same shortest
-    round-trip digits. Anything else goes through the reference rfc8785 encoder.
+    objects whose keys lie below U+D800, orjson with sorted keys writes exactly the JCS text
+    (as json.dumps with sorted keys, no spaces and ensure_ascii=False does, ~15x slower): the same
+    escapes (\\b \\t \\n \\f \\r \\" \\\\ and lowercase \\u00xx for the other controls, everything
+    else literal) and the same shortest round-trip digits. Anything else goes through the
+    reference rfc8785 encoder.
     tests/api/test_canonical_json.py proves the equality on generated values and real answers.
     """
     kind = _classify(document)
@@ -95,10 +97,8 @@ def canonical_json(document: Any) -> bytes:
         if kind == _INTEGRAL_FLOATS:
             document = _integral_floats_as_ints(document)
         try:
-            return json.dumps(
-                document, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-            ).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: let the reference encoder decide
+            return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:  # a lone surrogate: let the reference encoder decide
             pass
     return rfc8785.dumps(document)
 
@@ -172,9 +172,22 @@ def _kid(key: OKPKey) -> str:
     return known[1]
 
 
-def sign_receipt(session: Session, response_without_receipt: dict[str, Any]) -> str:
-    """Sign the receipt payload (API.md, Receipts) for a verification response."""
-    key = active_signing_key(session)
+def loaded_signing_key() -> OKPKey | None:
+    """The active signing key when this process has already loaded it (no database access)."""
+    return _cache.get("active")
+
+
+def sign_receipt(
+    session: Session | None, response_without_receipt: dict[str, Any], *, key: OKPKey | None = None
+) -> str:
+    """Sign the receipt payload (API.md, Receipts) for a verification response.
+
+    With `key` (see loaded_signing_key) no session is needed; otherwise the session loads it.
+    """
+    if key is None:
+        if session is None:
+            raise ValueError("sign_receipt needs a session or a key")
+        key = active_signing_key(session)
     certificate = response_without_receipt.get("certificate") or {}
     cb = response_without_receipt.get("certification_body") or {}
     query = response_without_receipt.get("query") or {}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.domain.facts import (
@@ -25,9 +26,9 @@ from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import find_certification_body
 from app.repositories.certificates import certificate_fact_rows_by_number_key
 from app.schemas.verification import VerificationRequestIn
-from app.services.fact_cache import FactSource
+from app.services.fact_cache import FactCache, FactSource, cache_for
 from app.services.facts import accreditation_fact, certificate_facts_from_rows
-from app.services.receipts import sign_receipt
+from app.services.receipts import loaded_signing_key, sign_receipt
 
 
 def today_utc() -> date:
@@ -66,46 +67,154 @@ def _cb_fact(cb: CertificationBody | None) -> CertificationBodyFact | None:
     return CertificationBodyFact(id=str(cb.id), name=cb.name, acronym=cb.acronym)
 
 
+class FactReader(Protocol):
+    """Where a verification reads its three kinds of facts."""
+
+    def certification_body(self, named: str) -> CertificationBodyFact | None:
+        """The CB a request names (by id, acronym or name), or None when unknown."""
+
+    def certificates(self, number_key: str) -> tuple[CertificateFact, ...]:
+        """Every certificate with this normalised number, across all CBs."""
+
+    def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
+        """Every accreditation of one CB."""
+
+
+class DatabaseFacts:
+    """Facts through the fact cache when that is safe, else from the session's database."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.source = FactSource(session)
+
+    def certification_body(self, named: str) -> CertificationBodyFact | None:
+        """See FactReader."""
+        return self.source.load(  # type: ignore[no-any-return]
+            "certification_body",
+            named,
+            lambda: _cb_fact(find_certification_body(self.session, named)),
+        )
+
+    def certificates(self, number_key: str) -> tuple[CertificateFact, ...]:
+        """See FactReader."""
+        return self.source.load(  # type: ignore[no-any-return]
+            "certificates",
+            number_key,
+            lambda: certificate_facts_from_rows(
+                certificate_fact_rows_by_number_key(self.session, number_key)
+            ),
+        )
+
+    def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
+        """See FactReader."""
+        return self.source.load(  # type: ignore[no-any-return]
+            "accreditations",
+            cb_id,
+            lambda: tuple(
+                accreditation_fact(a)
+                for a in accreditations_of_certification_body(self.session, uuid.UUID(cb_id))
+            ),
+        )
+
+
+class NotCached(Exception):
+    """A fact the cache-only reader does not hold: answer through the database instead."""
+
+
+class CachedFacts:
+    """Facts from the fact cache only, never the database (safe inside the event loop)."""
+
+    def __init__(self, cache: FactCache, generation: int) -> None:
+        self.cache = cache
+        self.generation = generation
+
+    def _get(self, namespace: str, key: str) -> Any:
+        found, value = self.cache.get(namespace, key, self.generation)
+        if not found:
+            raise NotCached(namespace)
+        return value
+
+    def certification_body(self, named: str) -> CertificationBodyFact | None:
+        """See FactReader (same namespace and key as DatabaseFacts)."""
+        return self._get("certification_body", named)  # type: ignore[no-any-return]
+
+    def certificates(self, number_key: str) -> tuple[CertificateFact, ...]:
+        """See FactReader."""
+        return self._get("certificates", number_key)  # type: ignore[no-any-return]
+
+    def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
+        """See FactReader."""
+        return self._get("accreditations", cb_id)  # type: ignore[no-any-return]
+
+
 def verify_certificate(
     session: Session, *, request: VerificationRequestIn, now: datetime | None = None
 ) -> dict[str, Any]:
     """Run one verification and return the JSON-ready response with its signed receipt."""
+    return _verify(
+        DatabaseFacts(session),
+        request=request,
+        now=now,
+        sign=lambda response: sign_receipt(session, response),
+    )
+
+
+def verify_from_cache(
+    engine: Engine, *, request: VerificationRequestIn, now: datetime | None = None
+) -> dict[str, Any] | None:
+    """The same answer as verify_certificate, computed from the fact cache alone; None when that
+    cannot be done without the database (a fact not cached, a version poll due, the cache off,
+    the signing key not loaded yet). Pure CPU: the async GET /v1/verify calls it in the event
+    loop and falls back to the database path in the thread pool on None.
+
+    The staleness bound is the fact cache's (fact_cache.py): it answers only when this process
+    polled the registry version less than `fact_cache_refresh_ms` ago.
+    """
+    cache = cache_for(engine)
+    key = loaded_signing_key()
+    if cache is None or key is None:
+        return None
+    state = cache.fresh_state()
+    if state is None:
+        return None
+    try:
+        return _verify(
+            CachedFacts(cache, state[0]),
+            request=request,
+            now=now,
+            sign=lambda response: sign_receipt(None, response, key=key),
+        )
+    except NotCached:
+        return None
+
+
+def _verify(
+    facts: FactReader,
+    *,
+    request: VerificationRequestIn,
+    now: datetime | None,
+    sign: Callable[[dict[str, Any]], str],
+) -> dict[str, Any]:
+    """Resolve the named CB, read the facts, run the engine, shape and sign the answer."""
     checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
     as_of = request.as_of or checked_at.date()
     number_key = normalize_certificate_number(request.certificate_number)
-    facts = FactSource(session)
 
     cb: CertificationBodyFact | None = None
     cb_in_registry: bool | None = None
     named = request.certification_body
     if named:
-        cb = facts.load(
-            "certification_body", named, lambda: _cb_fact(find_certification_body(session, named))
-        )
+        cb = facts.certification_body(named)
         cb_in_registry = cb is not None
 
     certificates: list[CertificateFact] = []
     if not (named and cb is None):
-        everyone: tuple[CertificateFact, ...] = facts.load(
-            "certificates",
-            number_key,
-            lambda: certificate_facts_from_rows(
-                certificate_fact_rows_by_number_key(session, number_key)
-            ),
-        )
+        everyone = facts.certificates(number_key)
         certificates = [c for c in everyone if cb is None or c.certification_body.id == cb.id]
 
     accreditations: tuple[AccreditationFact, ...] = ()
     if len(certificates) == 1:
-        cb_id = certificates[0].certification_body.id
-        accreditations = facts.load(
-            "accreditations",
-            cb_id,
-            lambda: tuple(
-                accreditation_fact(a)
-                for a in accreditations_of_certification_body(session, uuid.UUID(cb_id))
-            ),
-        )
+        accreditations = facts.accreditations(certificates[0].certification_body.id)
 
     domain_request = VerificationRequest(
         certificate_number=request.certificate_number,
@@ -130,7 +239,7 @@ def verify_certificate(
         certificates={c.id: c for c in certificates},
         accreditations={a.id: a for a in accreditations},
     )
-    response["receipt"] = sign_receipt(session, response)
+    response["receipt"] = sign(response)
     record_verdict(response["verdict"])
     return response
 

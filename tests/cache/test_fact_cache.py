@@ -24,7 +24,7 @@ from app.services.demo import SHOWCASE, build_demo_registry
 from app.services.fact_cache import FactSource, configure_cache, read_registry_version
 from app.services.receipts import reset_key_cache
 from app.services.seed import seed_reference_data
-from app.services.verification import verify_certificate
+from app.services.verification import verify_certificate, verify_from_cache
 from tests.conftest import drop_database, fresh_database_url
 from tests.factories import (
     accredit,
@@ -85,6 +85,17 @@ def _verify(engine: Engine, certificate_number: str, **claims: Any) -> dict[str,
         request = VerificationRequestIn(certificate_number=certificate_number, **claims)
         answer = verify_certificate(session, request=request, now=NOW)
         session.commit()
+    return answer
+
+
+def _request(certificate_number: str, **claims: Any) -> VerificationRequestIn:
+    return VerificationRequestIn(certificate_number=certificate_number, **claims)
+
+
+def _fast(engine: Engine, certificate_number: str, **claims: Any) -> dict[str, Any]:
+    """The event-loop path's answer, which must exist (every fact cached, no poll due)."""
+    answer = verify_from_cache(engine, request=_request(certificate_number, **claims), now=NOW)
+    assert answer is not None, "expected an answer from the fact cache alone"
     return answer
 
 
@@ -186,11 +197,16 @@ def test_a_withdrawal_reaches_another_worker_within_the_bound(
 
     clock.now += BOUND / 2  # inside the bound the cached facts may still be served
     assert _verify(worker_a, data["number"])["verdict"] == "valid"
+    assert _fast(worker_a, data["number"])["verdict"] == "valid"  # the event-loop path too
 
     clock.now += BOUND / 2  # the bound has passed since the commit: every worker sees it
+    # The event-loop path never polls: with a poll due it declines, and the route goes to the
+    # database path, which polls.
+    assert verify_from_cache(worker_a, request=_request(data["number"]), now=NOW) is None
     answer = _verify(worker_a, data["number"])
     assert answer["verdict"] == "withdrawn"
     assert answer["certificate"]["status"] == "withdrawn"
+    assert _fast(worker_a, data["number"])["verdict"] == "withdrawn"
     assert _verify(worker_b, data["number"])["verdict"] == "withdrawn"
 
 
@@ -293,13 +309,17 @@ def test_cached_answers_equal_uncached_answers(demo_database: str) -> None:
         requests += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:50]]
         requests += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
         verdicts = set()
-        for _ in range(2):  # the second round is served from the cache
+        for round_ in range(2):  # the second round is served from the cache
             for request in requests:
                 first = _verify(cached, **request)
                 second = _verify(uncached, **request)  # same request, the cache turned off
-                for answer in (first, second):
+                answers = [first, second]
+                if round_ == 1:  # every fact is cached now: the event-loop path answers too
+                    answers.append(_fast(cached, **request))
+                    assert verify_from_cache(uncached, request=_request(**request)) is None
+                for answer in answers:
                     del answer["verification_id"], answer["receipt"]
-                assert first == second
+                assert all(answer == first for answer in answers)
                 verdicts.add(first["verdict"])
         assert verdicts >= {case.verdict for case in SHOWCASE.values()}
         assert cache.hits > 0
@@ -308,3 +328,100 @@ def test_cached_answers_equal_uncached_answers(demo_database: str) -> None:
         uncached.dispose()
         fact_cache.reset_caches()
         reset_key_cache()
+
+
+@pytest.fixture
+def served(demo_database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, Engine]]:
+    """The application on the demo database as `serve` runs it: no session override, the
+    process's own engine and fact cache (a hand-moved clock: no poll falls due mid-test)."""
+    from fastapi.testclient import TestClient
+
+    from app.config import get_settings
+    from app.db import get_engine, get_session_factory
+    from app.main import create_app
+
+    monkeypatch.setenv("CERTVERIFY_DATABASE_URL", demo_database)
+    for cached in (get_settings, get_engine, get_session_factory):
+        cached.cache_clear()
+    reset_key_cache()
+    fact_cache.reset_caches()
+    engine = get_engine()
+    configure_cache(engine, refresh_seconds=3600, max_entries=1000, clock=Clock())
+    try:
+        with TestClient(create_app()) as client:
+            yield client, engine
+    finally:
+        engine.dispose()
+        for cached in (get_settings, get_engine, get_session_factory):
+            cached.cache_clear()
+        fact_cache.reset_caches()
+        reset_key_cache()
+
+
+def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
+    served: tuple[Any, Engine],
+) -> None:
+    """GET /v1/verify answers a cached certificate in the event loop with no SQL at all, the
+    same answer (and a valid receipt) as the database path; a keyed request always takes the
+    database path, so its verification is kept."""
+    from sqlalchemy import event
+
+    from app.services.receipts import verify_receipt
+
+    client, engine = served
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    case = SHOWCASE["valid"]
+    params = {"certificate_number": case.certificate_number, "organization": "Wrong Name Ltd"}
+
+    first = client.get("/v1/verify", params=params)
+    assert first.status_code == 200 and statements  # the database path filled the cache
+    statements.clear()
+    second = client.get("/v1/verify", params=params)
+    assert second.status_code == 200
+    assert statements == []
+    one, two = first.json(), second.json()
+    assert one["verification_id"] != two["verification_id"]
+    for answer in (one, two):
+        del answer["verification_id"], answer["checked_at"], answer["receipt"]
+    assert one == two
+    jwks = client.get("/.well-known/jwks.json").json()
+    payload = verify_receipt(second.json()["receipt"], jwks)
+    assert payload["verification_id"] == second.json()["verification_id"]
+    assert payload["verdict"] == one["verdict"]
+
+    with Session(engine) as session:
+        _, token = create_api_key(session, role=Role.CLIENT, body_id=None, name="fast path")
+        session.commit()
+    statements.clear()
+    keyed = client.get("/v1/verify", params=params, headers={"Authorization": f"Bearer {token}"})
+    assert keyed.status_code == 200 and statements
+    kept = client.get(
+        f"/v1/verifications/{keyed.json()['verification_id']}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert kept.status_code == 200
+    assert kept.json()["verdict"] == keyed.json()["verdict"]
+
+
+def test_query_errors_are_the_same_problems_as_before(served: tuple[Any, Engine]) -> None:
+    """GET /v1/verify validates its query itself (one call instead of FastAPI's per-parameter
+    work) and answers the same 422 problem+json, naming the parameter."""
+    client, _ = served
+    missing = client.get("/v1/verify")
+    assert missing.status_code == 422
+    assert missing.headers["content-type"] == "application/problem+json"
+    problem = missing.json()
+    assert problem["detail"] == "certificate_number: Field required"
+    assert problem["errors"] == [
+        {
+            "pointer": "/certificate_number",
+            "detail": "Field required",
+            "parameter": "certificate_number",
+            "location": "query",
+        }
+    ]
+    bad = client.get("/v1/verify", params={"certificate_number": "X" * 101, "as_of": "26/11/2026"})
+    assert bad.status_code == 422
+    assert [e["parameter"] for e in bad.json()["errors"]] == ["certificate_number", "as_of"]
+    assert "at most 100 characters" in bad.json()["errors"][0]["detail"]

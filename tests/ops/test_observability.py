@@ -164,3 +164,16 @@ def test_cors_origins_are_configurable(make_client: AppFactory) -> None:
     assert allowed.headers["access-control-allow-origin"] == "https://portal.example"
     other = client.get("/v1/sectors", headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_api_answers_vary_on_origin_with_and_without_one(make_client: AppFactory) -> None:
+    """Caches must not reuse an answer across origins: /v1 answers say `Vary: Origin` whether or
+    not the request carried an Origin (the no-Origin path skips Starlette's CORS objects)."""
+    client = make_client(rate_limit_enabled=False, cors_allow_origins="https://portal.example")
+    plain = client.get("/v1/sectors")
+    assert plain.headers["vary"] == "Origin"
+    assert "access-control-allow-origin" not in plain.headers
+    allowed = client.get("/v1/sectors", headers={"Origin": "https://portal.example"})
+    assert allowed.headers["vary"] == "Origin"
+    page = client.get("/")
+    assert "origin" not in page.headers.get("vary", "").lower()
