@@ -27,7 +27,7 @@ test: $(STAMP)
 	env -u CERTVERIFY_TEST_DATABASE_URL $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
 ifdef CERTVERIFY_TEST_DATABASE_URL
 	@echo "== database tests on PostgreSQL"
-	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider -m "not sqlite_only" tests/api tests/migrations tests/integration tests/web
+	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider -m "not sqlite_only" tests/api tests/migrations tests/integration tests/web tests/cache
 endif
 
 # The verification page: fast HTML tests, then Debian's Chromium (/usr/bin/chromium) via Playwright.

@@ -48,9 +48,15 @@ _QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 access_log = logging.getLogger("certverify.access")
 
 
+_VERDICT_SERIES: dict[str, Any] = {}
+
+
 def record_verdict(verdict: str) -> None:
     """Count one verification answered with `verdict`."""
-    VERDICTS.labels(verdict=verdict).inc()
+    series = _VERDICT_SERIES.get(verdict)
+    if series is None:
+        series = _VERDICT_SERIES[verdict] = VERDICTS.labels(verdict=verdict)
+    series.inc()
 
 
 def metrics_text() -> bytes:

@@ -48,11 +48,14 @@ class FactCache:
         refresh_seconds: float,
         max_entries: int,
         clock: Callable[[], float] = time.monotonic,
+        background_refresh: bool = False,
     ) -> None:
         self.engine = engine
         self.clock = clock
         self.refresh_seconds = refresh_seconds
         self.max_entries = max_entries
+        self.background_refresh = background_refresh
+        self._refresher: threading.Thread | None = None
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._maps: dict[str, OrderedDict[Any, Any]] = {}
@@ -99,6 +102,27 @@ class FactCache:
                 self._generation += 1
             self._version = version
             self._checked_at = started
+
+    def start_refresher(self) -> None:
+        """Poll in a daemon thread every half refresh interval, so that requests find the cache
+        fresh instead of each polling (or, on the event-loop path, declining) when a poll falls
+        due. Started by the first request that uses it; a no-op for caches made by tests and
+        tools. The staleness bound is unchanged: it depends on when a poll last started."""
+        if not self.background_refresh or self._refresher is not None:
+            return
+        with self._poll_lock:
+            if self._refresher is not None:
+                return
+            self._refresher = threading.Thread(
+                target=self._refresh_forever, name="fact-cache-refresh", daemon=True
+            )
+            self._refresher.start()
+
+    def _refresh_forever(self) -> None:
+        while True:
+            time.sleep(self.refresh_seconds / 2)
+            with self._poll_lock:
+                self._poll()
 
     def invalidate(self) -> None:
         """Drop every entry now and poll again on next use (this process's own writes)."""
@@ -161,7 +185,9 @@ def cache_for(engine: Engine) -> FactCache | None:
     with _caches_lock:
         found = _caches.get(id(engine))
         if found is None or found.engine is not engine:
-            found = FactCache(engine, refresh_seconds=refresh, max_entries=entries)
+            found = FactCache(
+                engine, refresh_seconds=refresh, max_entries=entries, background_refresh=True
+            )
             _caches[id(engine)] = found
         return found
 

@@ -80,7 +80,13 @@ def _integral_floats_as_ints(value: Any) -> Any:
     return value
 
 
-def canonical_json(document: Any) -> bytes:
+def json_kind(document: Any) -> int:
+    """How canonical_json may encode `document` (pass it back as `kind` to skip the walk when
+    encoding documents that differ from one already classified only by plain strings)."""
+    return _classify(document)
+
+
+def canonical_json(document: Any, *, kind: int | None = None) -> bytes:
     """RFC 8785 (JCS) canonical JSON of `document`, as UTF-8 bytes.
 
     For strings, booleans, null, integers within +-(2**53 - 1), floats that are integral within
@@ -92,7 +98,8 @@ def canonical_json(document: Any) -> bytes:
     reference rfc8785 encoder.
     tests/api/test_canonical_json.py proves the equality on generated values and real answers.
     """
-    kind = _classify(document)
+    if kind is None:
+        kind = _classify(document)
     if kind != _NOT_PLAIN:
         if kind == _INTEGRAL_FLOATS:
             document = _integral_floats_as_ints(document)
@@ -103,9 +110,9 @@ def canonical_json(document: Any) -> bytes:
     return rfc8785.dumps(document)
 
 
-def canonical_sha256(document: dict[str, Any]) -> str:
+def canonical_sha256(document: dict[str, Any], *, kind: int | None = None) -> str:
     """Lowercase hex SHA-256 of the RFC 8785 (JCS) canonical JSON of `document`."""
-    return hashlib.sha256(canonical_json(document)).hexdigest()
+    return hashlib.sha256(canonical_json(document, kind=kind)).hexdigest()
 
 
 def _load_active(session: Session) -> SigningKey | None:
@@ -178,11 +185,16 @@ def loaded_signing_key() -> OKPKey | None:
 
 
 def sign_receipt(
-    session: Session | None, response_without_receipt: dict[str, Any], *, key: OKPKey | None = None
+    session: Session | None,
+    response_without_receipt: dict[str, Any],
+    *,
+    key: OKPKey | None = None,
+    kind: int | None = None,
 ) -> str:
     """Sign the receipt payload (API.md, Receipts) for a verification response.
 
     With `key` (see loaded_signing_key) no session is needed; otherwise the session loads it.
+    `kind`: the response's json_kind, when the caller knows it.
     """
     if key is None:
         if session is None:
@@ -200,7 +212,7 @@ def sign_receipt(
         or query.get("certificate_number"),
         "certificate_id": certificate.get("id"),
         "certification_body_id": cb.get("id"),
-        "sha256": canonical_sha256(response_without_receipt),
+        "sha256": canonical_sha256(response_without_receipt, kind=kind),
     }
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return sign_compact(key, body)

@@ -28,7 +28,7 @@ from app.repositories.certificates import certificate_fact_rows_by_number_key
 from app.schemas.verification import VerificationRequestIn
 from app.services.fact_cache import FactCache, FactSource, cache_for
 from app.services.facts import accreditation_fact, certificate_facts_from_rows
-from app.services.receipts import loaded_signing_key, sign_receipt
+from app.services.receipts import json_kind, loaded_signing_key, sign_receipt
 
 
 def today_utc() -> date:
@@ -79,6 +79,16 @@ class FactReader(Protocol):
     def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
         """Every accreditation of one CB."""
 
+    def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
+        """The shaped answer to `key`, memoised with the facts it was computed from."""
+
+
+AnswerKey = tuple[str, str | None, str | None, str | None, str | None, str | None, date]
+"""A request's fields as given, and the date it is answered for: the engine and the shaping
+are pure functions of these and the facts (checked_at and the id are set per request)."""
+Shaped = tuple[dict[str, Any], int]
+"""A shaped answer without its id and checked_at, and its json_kind (receipts.json_kind)."""
+
 
 class DatabaseFacts:
     """Facts through the fact cache when that is safe, else from the session's database."""
@@ -116,6 +126,10 @@ class DatabaseFacts:
             ),
         )
 
+    def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
+        """See FactReader (stored only when the facts it used could be, see FactSource)."""
+        return self.source.load("answers", key, compute)  # type: ignore[no-any-return]
+
 
 class NotCached(Exception):
     """A fact the cache-only reader does not hold: answer through the database instead."""
@@ -146,6 +160,15 @@ class CachedFacts:
         """See FactReader."""
         return self._get("accreditations", cb_id)  # type: ignore[no-any-return]
 
+    def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
+        """See FactReader: computed from cached facts of this generation, so storable."""
+        found, value = self.cache.get("answers", key, self.generation)
+        if found:
+            return value  # type: ignore[no-any-return]
+        value = compute()
+        self.cache.put("answers", key, value, self.generation)
+        return value
+
 
 def verify_certificate(
     session: Session, *, request: VerificationRequestIn, now: datetime | None = None
@@ -155,7 +178,7 @@ def verify_certificate(
         DatabaseFacts(session),
         request=request,
         now=now,
-        sign=lambda response: sign_receipt(session, response),
+        sign=lambda response, kind: sign_receipt(session, response, kind=kind),
     )
 
 
@@ -174,6 +197,7 @@ def verify_from_cache(
     key = loaded_signing_key()
     if cache is None or key is None:
         return None
+    cache.start_refresher()
     state = cache.fresh_state()
     if state is None:
         return None
@@ -182,7 +206,7 @@ def verify_from_cache(
             CachedFacts(cache, state[0]),
             request=request,
             now=now,
-            sign=lambda response: sign_receipt(None, response, key=key),
+            sign=lambda response, kind: sign_receipt(None, response, key=key, kind=kind),
         )
     except NotCached:
         return None
@@ -193,11 +217,41 @@ def _verify(
     *,
     request: VerificationRequestIn,
     now: datetime | None,
-    sign: Callable[[dict[str, Any]], str],
+    sign: Callable[[dict[str, Any], int], str],
 ) -> dict[str, Any]:
-    """Resolve the named CB, read the facts, run the engine, shape and sign the answer."""
+    """Resolve the named CB, read the facts, run the engine, shape and sign the answer.
+
+    The shaped answer is memoised per request fields and `as_of` in the fact cache, under the
+    same generation as the facts it was computed from (so the same invalidation and bound); only
+    the id, `checked_at` and the receipt are made per request. Callers must not mutate the
+    nested parts of the returned answer (they may be shared with later answers).
+    """
     checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
     as_of = request.as_of or checked_at.date()
+    key: AnswerKey = (
+        request.certificate_number,
+        request.certification_body,
+        request.organization,
+        request.standard,
+        request.scope,
+        request.country,
+        as_of,
+    )
+    shaped, kind = facts.answer(key, lambda: _compute(facts, request=request, as_of=as_of))
+    response = {
+        **shaped,
+        "verification_id": str(uuid.uuid4()),
+        "checked_at": checked_at.isoformat().replace("+00:00", "Z"),
+    }
+    # The id and checked_at are plain strings: the answer classifies as its memoised body did.
+    response["receipt"] = sign(response, kind)
+    record_verdict(response["verdict"])
+    return response
+
+
+def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) -> Shaped:
+    """Read the facts, run the engine and shape the answer (id and checked_at left empty), with
+    its json_kind for the receipt's canonical JSON."""
     number_key = normalize_certificate_number(request.certificate_number)
 
     cb: CertificationBodyFact | None = None
@@ -229,19 +283,17 @@ def _verify(
         certification_body_in_registry=cb_in_registry,
     )
     result = verify(domain_request, certificates, accreditations)
-    response = _shape(
+    shaped = _shape(
         result,
         request=request,
         as_of=as_of,
-        checked_at=checked_at,
+        checked_at=None,
         number_key=number_key,
         cb=cb,
         certificates={c.id: c for c in certificates},
         accreditations={a.id: a for a in accreditations},
     )
-    response["receipt"] = sign(response)
-    record_verdict(response["verdict"])
-    return response
+    return shaped, json_kind(shaped)
 
 
 def _shape(
@@ -249,7 +301,7 @@ def _shape(
     *,
     request: VerificationRequestIn,
     as_of: date,
-    checked_at: datetime,
+    checked_at: datetime | None,
     number_key: str,
     cb: CertificationBodyRef | None,
     certificates: Mapping[str, IssuedCertificate],
@@ -323,7 +375,7 @@ def _shape(
     }
     return {
         "verification_id": str(uuid.uuid4()),
-        "checked_at": checked_at.isoformat().replace("+00:00", "Z"),
+        "checked_at": checked_at.isoformat().replace("+00:00", "Z") if checked_at else None,
         "as_of": as_of.isoformat(),
         "verdict": result.verdict.value,
         "summary": result.summary,

@@ -366,7 +366,7 @@ def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
     database path, so its verification is kept."""
     from sqlalchemy import event
 
-    from app.services.receipts import verify_receipt
+    from app.services.receipts import canonical_sha256, verify_receipt
 
     client, engine = served
     statements: list[str] = []
@@ -389,6 +389,8 @@ def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
     payload = verify_receipt(second.json()["receipt"], jwks)
     assert payload["verification_id"] == second.json()["verification_id"]
     assert payload["verdict"] == one["verdict"]
+    unsigned = {k: v for k, v in second.json().items() if k != "receipt"}
+    assert payload["sha256"] == canonical_sha256(unsigned)  # the memoised body, as served
 
     with Session(engine) as session:
         _, token = create_api_key(session, role=Role.CLIENT, body_id=None, name="fast path")
