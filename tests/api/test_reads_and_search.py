@@ -143,3 +143,36 @@ def test_search_filters(
     items = client.get("/v1/certificates", params=params).json()["items"]
     numbers = [i["certificate_number"] for i in items if i["certificate_number"] in {"M-1", "S-1"}]
     assert numbers == expected
+
+
+@pytest.fixture
+def transport(session: Session) -> None:
+    """Organisations that share a word ("transport") but not the rest of their names."""
+    ab = make_ab(session, "TRAB")
+    cb = make_cb(session, "Transport Search Certification", "TSC")
+    accredit(session, cb, ab.id)
+    names = ["Nieminen Transport Oy", "Makinen Transport", "Ng Transport", "Nieminen Consulting"]
+    for number, name in enumerate(names, start=1):
+        make_certificate(session, cb, f"TR-{number}", organization={"name": name, "country": "FI"})
+    session.commit()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Nieminen Transport", ["TR-1"]),  # not the others that only share "transport"
+        ("nieminem transprt", ["TR-1"]),  # a typo in each word
+        ("Niemi", ["TR-1", "TR-4"]),  # a prefix of a word
+        ("transport", ["TR-3", "TR-1", "TR-2"]),  # WRatio 95, then 90 and 90 in database order
+        ("Nieminen Logistics", []),  # every word must match one of the name's words
+    ],
+)
+def test_every_query_word_must_match_a_word_of_the_name(
+    client: TestClient, transport: None, query: str, expected: list[str]
+) -> None:
+    """Organisation search (services/search.py): each query word matches a word of the name or
+    alias (equal, a 3+ letter prefix, or a close spelling) before WRatio ranks the names."""
+    items = client.get(
+        "/v1/certificates", params={"organization": query, "certification_body": "TSC"}
+    ).json()["items"]
+    assert [i["certificate_number"] for i in items] == expected
