@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _WHITESPACE = re.compile(r"\s+")
 _IEC = re.compile(r"/IEC", re.IGNORECASE)
@@ -21,8 +22,12 @@ def normalize_certificate_number(text: str) -> str:
     return "".join(char for char in text.upper() if char.isalnum())
 
 
+@lru_cache(maxsize=1024)
 def standard_code_key(code: str) -> str:
-    """Compare key of a standard code: no case, "/IEC", spaces, dashes or dots (DESIGN.md)."""
+    """Compare key of a standard code: no case, "/IEC", spaces, dashes or dots (DESIGN.md).
+
+    Memoised: a pure function of a few dozen distinct codes, called for every accreditation
+    each verification considers (a tenth of a batch's engine time before)."""
     return _CODE_NOISE.sub("", _IEC.sub("", code.strip())).upper()
 
 

@@ -73,23 +73,6 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def certificates_by_number_keys(
-    session: Session, number_keys: Iterable[str]
-) -> dict[str, list[Certificate]]:
-    """Every certificate carrying each normalised number, with what verification reads."""
-    keys = sorted(set(number_keys))
-    out: dict[str, list[Certificate]] = defaultdict(list)
-    for chunk in _chunks(keys):
-        stmt = with_verification_facts(
-            select(Certificate)
-            .where(Certificate.number_key.in_(chunk))
-            .order_by(Certificate.created_at, Certificate.id)
-        )
-        for cert in session.scalars(stmt).unique():
-            out[cert.number_key].append(cert)
-    return out
-
-
 def certificates_by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Certificate]:
     """Certificates by id, with what verification reads."""
     wanted = sorted(set(ids))

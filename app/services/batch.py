@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from app.domain.facts import AccreditationFact, Claims, VerificationRequest
-from app.domain.normalize import normalize_certificate_number
-from app.domain.verification import verify
 from app.errors import validation_errors
 from app.models import Verification
-from app.repositories.bulk import (
-    accreditations_by_certification_body,
-    certificates_by_number_keys,
-    resolve_certification_bodies,
-)
 from app.schemas.verification import VerificationRequestIn
-from app.services.facts import accreditation_fact, certificate_fact
-from app.services.receipts import sign_receipt
-from app.services.verification import _shape
+from app.services.verification import verify_many
 
 MAX_BATCH_ITEMS = 10_000
 
@@ -59,74 +49,11 @@ def verify_batch(
     items: Sequence[VerificationRequestIn | dict[str, Any]],
     now: datetime | None = None,
 ) -> list[dict[str, Any]]:
-    """Verify every valid item (problems stay in place), loading facts set-based."""
-    checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    """Verify every valid item (problems stay in place), loading facts set-based: the same
+    engine, shaping and receipts as a single verification (services/verification.py)."""
     requests = [i for i in items if isinstance(i, VerificationRequestIn)]
-    cbs = resolve_certification_bodies(
-        session, (r.certification_body for r in requests if r.certification_body)
-    )
-    keys = {
-        r.certificate_number: normalize_certificate_number(r.certificate_number) for r in requests
-    }
-    by_key = certificates_by_number_keys(session, keys.values())
-    cb_ids = {c.certification_body_id for certs in by_key.values() for c in certs}
-    accreditations = accreditations_by_certification_body(session, cb_ids)
-    cert_facts = {str(c.id): certificate_fact(c) for certs in by_key.values() for c in certs}
-    acc_facts: dict[uuid.UUID, list[AccreditationFact]] = {
-        cb_id: [accreditation_fact(a) for a in accs] for cb_id, accs in accreditations.items()
-    }
-    acc_rows = {str(a.id): a for accs in accreditations.values() for a in accs}
-
-    results: list[dict[str, Any]] = []
-    for item in items:
-        if not isinstance(item, VerificationRequestIn):
-            results.append(item)
-            continue
-        as_of = item.as_of or checked_at.date()
-        number_key = keys[item.certificate_number]
-        cb = cbs.get(item.certification_body) if item.certification_body else None
-        if item.certification_body and cb is None:
-            candidates = []
-        else:
-            candidates = [
-                c
-                for c in by_key.get(number_key, [])
-                if cb is None or c.certification_body_id == cb.id
-            ]
-        accs = (
-            acc_facts.get(candidates[0].certification_body_id, []) if len(candidates) == 1 else []
-        )
-        result = verify(
-            VerificationRequest(
-                certificate_number=item.certificate_number,
-                as_of=as_of,
-                claims=Claims(
-                    organization=item.organization or None,
-                    standard=item.standard or None,
-                    scope=item.scope or None,
-                    country=item.country or None,
-                ),
-                certification_body_named=item.certification_body,
-                certification_body_in_registry=(cb is not None)
-                if item.certification_body
-                else None,
-            ),
-            [cert_facts[str(c.id)] for c in candidates],
-            accs,
-        )
-        response = _shape(
-            result,
-            request=item,
-            as_of=as_of,
-            checked_at=checked_at,
-            number_key=number_key,
-            cb=cb,
-            certificates={str(c.id): c for c in candidates},
-            accreditations=acc_rows,
-        )
-        response["receipt"] = sign_receipt(session, response)
-        results.append(response)
-    return results
+    answers = iter(verify_many(session, requests=requests, now=now))
+    return [next(answers) if isinstance(i, VerificationRequestIn) else i for i in items]
 
 
 def store_verifications(

@@ -246,6 +246,17 @@ class FactSource:
         self.cache = cache
         self.generation = state[0]
 
+    def peek(self, namespace: str, key: Any) -> tuple[bool, Any]:
+        """(True, value) when cached and usable by this session, else (False, None)."""
+        if self.cache is None or self.generation is None:
+            return False, None
+        return self.cache.get(namespace, key, self.generation)
+
+    def store(self, namespace: str, key: Any, value: Any) -> None:
+        """Keep a value this session loaded itself, when that is safe (see __init__)."""
+        if self.cache is not None and self.generation is not None and self.can_store:
+            self.cache.put(namespace, key, value, self.generation)
+
     def load(self, namespace: str, key: Any, loader: Callable[[], Any]) -> Any:
         """The cached value, or the loaded one (stored when safe)."""
         cache, generation = self.cache, self.generation

@@ -427,3 +427,44 @@ def test_query_errors_are_the_same_problems_as_before(served: tuple[Any, Engine]
     assert bad.status_code == 422
     assert [e["parameter"] for e in bad.json()["errors"]] == ["certificate_number", "as_of"]
     assert "at most 100 characters" in bad.json()["errors"][0]["detail"]
+
+
+def test_batch_answers_equal_single_answers(demo_database: str) -> None:
+    """verify_many (the batch) loads facts set-based, from the cache where it holds them, and
+    answers exactly what one verification at a time answers."""
+    from app.services.verification import verify_many
+
+    cached, uncached = make_engine(demo_database), make_engine(demo_database)
+    reset_key_cache()
+    configure_cache(cached, refresh_seconds=3600, max_entries=10_000, clock=Clock())
+    configure_cache(uncached, refresh_seconds=3600, max_entries=0, clock=Clock())
+    try:
+        with Session(cached) as session:
+            numbers = session.scalars(text("SELECT certificate_number FROM certificates")).all()
+        fields: list[dict[str, Any]] = [
+            {
+                "certificate_number": case.certificate_number,
+                "certification_body": case.certification_body,
+                "organization": case.claimed_organization,
+            }
+            for case in SHOWCASE.values()
+        ]
+        fields += [{"certificate_number": n} for n in numbers[:150]]
+        fields += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:40]]
+        fields += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
+        singles = [_verify(uncached, **f) for f in fields]
+        for i in range(0, len(fields), 2):  # half of them cached before the batch runs
+            _verify(cached, **fields[i])
+        for engine in (uncached, cached):
+            with Session(engine) as session:
+                batch = verify_many(session, requests=[_request(**f) for f in fields], now=NOW)
+            assert len(batch) == len(singles)
+            for one, other in zip(singles, batch, strict=True):
+                assert {
+                    k: v for k, v in one.items() if k not in {"verification_id", "receipt"}
+                } == {k: v for k, v in other.items() if k not in {"verification_id", "receipt"}}
+    finally:
+        cached.dispose()
+        uncached.dispose()
+        fact_cache.reset_caches()
+        reset_key_cache()
