@@ -13,6 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+DATA = ROOT / "bench" / ".data"
 REPORT = ROOT / "BENCHMARKS.md"
 PLOT = "docs/bench/throughput.png"
 
@@ -22,15 +23,15 @@ TARGETS = """| target | measured | met |
 
 
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("verify_certificate (all of it)", ("verify_certificate (verification.py",)),
-    ("  fact loading (cache or database)", ("FactSource.load (",)),
-    ("  domain engine: verify()", ("verify (verification.py:",)),
-    ("  _shape (answer as JSON types)", ("_shape (",)),
+    ("GET /v1/verify route (all of it)", ("verify_get (",)),
+    ("  event-loop path: verify_from_cache", ("verify_from_cache (",)),
+    ("  database path (thread pool): _answer_with_sessions", ("_answer_with_sessions (",)),
+    ("    fact loading from the database", ("FactSource.load (",)),
+    ("  answer memo misses: engine + shaping", ("_compute (",)),
     ("  sign_receipt (JCS + SHA-256 + Ed25519)", ("sign_receipt (",)),
-    ("dependencies (incl. their thread-pool runs)", ("solve_dependencies (",)),
-    ("session dependency (open/commit/close)", ("get_session (", "get_read_session (")),
+    ("  query validation", ("_parse_query (",)),
     ("thread-pool hand-offs", ("run_in_threadpool (", "run_sync (", "WorkerThread.run (")),
-    ("JSON response rendering", ("JSONResponse.render (",)),
+    ("JSON response rendering", ("FastJSONResponse.render (", "JSONResponse.render (")),
     ("access log", ("Logger.log (", "Logger.info (", "Logger._log (")),
 )
 """Groups of frames whose inclusive share of samples the profile excerpt reports."""
@@ -228,9 +229,14 @@ def profiles(results: list[dict[str, Any]]) -> str:
         if r["database"] in seen:
             continue
         one = r["runs"].get("1", {})
-        parts = [
-            (s, one[s]["profile"]) for s in ("hot", "uniform") if one.get(s, {}).get("profile")
-        ]
+        parts = []
+        for s in ("hot", "uniform"):
+            # The raw py-spy file, when kept, is summarised again with the current buckets.
+            raw = DATA / f"profile-{r['database']}-{r['size']}-1-{s}.txt"
+            if raw.exists():
+                parts.append((s, summarize_profile(raw)))
+            elif one.get(s, {}).get("profile"):
+                parts.append((s, one[s]["profile"]))
         if not parts:
             continue
         seen.add(r["database"])
