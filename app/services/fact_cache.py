@@ -56,6 +56,7 @@ class FactCache:
         self.max_entries = max_entries
         self.background_refresh = background_refresh
         self._refresher: threading.Thread | None = None
+        self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
         self._maps: dict[str, OrderedDict[Any, Any]] = {}
@@ -118,9 +119,14 @@ class FactCache:
             )
             self._refresher.start()
 
+    def stop_refresher(self) -> None:
+        """Stop the refresher thread, if one runs (tests; processes just exit)."""
+        self._stopping.set()
+        if self._refresher is not None:
+            self._refresher.join()
+
     def _refresh_forever(self) -> None:
-        while True:
-            time.sleep(self.refresh_seconds / 2)
+        while not self._stopping.wait(self.refresh_seconds / 2):
             with self._poll_lock:
                 self._poll()
 
@@ -207,8 +213,10 @@ def configure_cache(
 
 
 def reset_caches() -> None:
-    """Forget every cache (tests switch databases and settings)."""
+    """Forget every cache and stop their refreshers (tests switch databases and settings)."""
     with _caches_lock:
+        for cache in _caches.values():
+            cache._stopping.set()
         _caches.clear()
 
 

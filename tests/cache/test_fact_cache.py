@@ -468,3 +468,34 @@ def test_batch_answers_equal_single_answers(demo_database: str) -> None:
         uncached.dispose()
         fact_cache.reset_caches()
         reset_key_cache()
+
+
+def test_the_refresher_polls_without_requests(workers: tuple[Engine, Engine]) -> None:
+    """The background refresher (the event-loop path's) notices a committed write on its own,
+    so requests find the cache fresh; caches made by tests and tools never start one."""
+    import time as real_time
+
+    worker_a, worker_b = workers
+    quiet = configure_cache(worker_a, refresh_seconds=0.05, max_entries=100)
+    quiet.start_refresher()
+    assert quiet._refresher is None
+    cache = fact_cache.FactCache(
+        worker_a, refresh_seconds=0.05, max_entries=100, background_refresh=True
+    )
+    before = cache.state()
+    assert before is not None
+    cache.start_refresher()
+    try:
+        _registry(worker_b)  # a committed registry write in "another worker"
+        deadline = real_time.monotonic() + 10
+        while real_time.monotonic() < deadline:
+            now = cache.fresh_state()
+            if now is not None and now[1] > before[1]:
+                break
+            real_time.sleep(0.01)
+        else:
+            raise AssertionError("the refresher did not see the write within 10 s")
+        assert now[0] > before[0]  # the generation moved on: the old facts are dropped
+    finally:
+        cache.stop_refresher()
+    assert cache._refresher is not None and not cache._refresher.is_alive()
