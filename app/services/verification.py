@@ -145,44 +145,44 @@ class PrefetchedFacts(DatabaseFacts):
     def __init__(self, session: Session, requests: Iterable[VerificationRequestIn]) -> None:
         super().__init__(session)
         requests = list(requests)
-        self.certificate_facts: dict[str, tuple[CertificateFact, ...]] = {}
-        missing: set[str] = set()
-        for key in {normalize_certificate_number(r.certificate_number) for r in requests}:
-            found, value = self.source.peek("certificates", key)
+        self.certificate_facts: dict[str, tuple[CertificateFact, ...]] = self._bulk(
+            "certificates",
+            {normalize_certificate_number(r.certificate_number) for r in requests},
+            lambda keys: {
+                key: certificate_facts_from_rows(rows)
+                for key, rows in certificate_fact_rows_by_number_keys(session, keys).items()
+            },
+        )
+        self.certification_bodies: dict[str, CertificationBodyFact | None] = self._bulk(
+            "certification_body",
+            {r.certification_body for r in requests if r.certification_body},
+            lambda names: {
+                name: _cb_fact(cb)
+                for name, cb in resolve_certification_bodies(session, names).items()
+            },
+        )
+        self.accreditation_facts: dict[str, tuple[AccreditationFact, ...]] = self._bulk(
+            "accreditations",
+            {c.certification_body.id for cs in self.certificate_facts.values() for c in cs},
+            lambda cb_ids: _accreditation_facts(session, cb_ids),
+        )
+
+    def _bulk(
+        self, namespace: str, keys: set[Any], load: Callable[[set[Any]], dict[Any, Any]]
+    ) -> dict[Any, Any]:
+        """The cached value of every key; the others loaded by one `load` call, then stored."""
+        out: dict[Any, Any] = {}
+        missing: set[Any] = set()
+        for key in keys:
+            found, value = self.source.peek(namespace, key)
             if found:
-                self.certificate_facts[key] = value
+                out[key] = value
             else:
                 missing.add(key)
-        for key, rows in certificate_fact_rows_by_number_keys(session, missing).items():
-            facts = certificate_facts_from_rows(rows)
-            self.certificate_facts[key] = facts
-            self.source.store("certificates", key, facts)
-        self.certification_bodies: dict[str, CertificationBodyFact | None] = {}
-        unresolved: set[str] = set()
-        for name in {r.certification_body for r in requests if r.certification_body}:
-            found, value = self.source.peek("certification_body", name)
-            if found:
-                self.certification_bodies[name] = value
-            else:
-                unresolved.add(name)
-        for name, cb in resolve_certification_bodies(session, unresolved).items():
-            self.certification_bodies[name] = _cb_fact(cb)
-            self.source.store("certification_body", name, self.certification_bodies[name])
-        self.accreditation_facts: dict[str, tuple[AccreditationFact, ...]] = {}
-        issuers: set[str] = set()
-        for certificates in self.certificate_facts.values():
-            for cert in certificates:
-                cb_id = cert.certification_body.id
-                found, value = self.source.peek("accreditations", cb_id)
-                if found:
-                    self.accreditation_facts[cb_id] = value
-                else:
-                    issuers.add(cb_id)
-        loaded = accreditations_by_certification_body(session, {uuid.UUID(i) for i in issuers})
-        for cb_id in issuers:
-            held = tuple(accreditation_fact(a) for a in loaded.get(uuid.UUID(cb_id), ()))
-            self.accreditation_facts[cb_id] = held
-            self.source.store("accreditations", cb_id, held)
+        for key, value in (load(missing) if missing else {}).items():
+            out[key] = value
+            self.source.store(namespace, key, value)
+        return out
 
     def certification_body(self, named: str) -> CertificationBodyFact | None:
         """See FactReader."""
@@ -203,6 +203,17 @@ class PrefetchedFacts(DatabaseFacts):
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """Computed, not memoised: a batch's many one-off answers would evict the hot ones."""
         return compute()
+
+
+def _accreditation_facts(
+    session: Session, cb_ids: set[str]
+) -> dict[str, tuple[AccreditationFact, ...]]:
+    """Every accreditation of each CB, set-based (empty for a CB with none)."""
+    loaded = accreditations_by_certification_body(session, {uuid.UUID(i) for i in cb_ids})
+    return {
+        cb_id: tuple(accreditation_fact(a) for a in loaded.get(uuid.UUID(cb_id), ()))
+        for cb_id in cb_ids
+    }
 
 
 class NotCached(Exception):

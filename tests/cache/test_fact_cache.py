@@ -4,7 +4,7 @@ write within the documented bound, and a cached answer equals an uncached one.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,23 @@ def _fast(engine: Engine, certificate_number: str, **claims: Any) -> dict[str, A
     answer = verify_from_cache(engine, request=_request(certificate_number, **claims), now=NOW)
     assert answer is not None, "expected an answer from the fact cache alone"
     return answer
+
+
+def _sample_requests(numbers: Sequence[str], *, plain: int, with_cb: int) -> list[dict[str, Any]]:
+    """Every showcase verdict's request, `plain` numbers alone, `with_cb` naming NBC, and an
+    unknown CB."""
+    requests: list[dict[str, Any]] = [
+        {
+            "certificate_number": case.certificate_number,
+            "certification_body": case.certification_body,
+            "organization": case.claimed_organization,
+        }
+        for case in SHOWCASE.values()
+    ]
+    requests += [{"certificate_number": n} for n in numbers[:plain]]
+    requests += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:with_cb]]
+    requests += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
+    return requests
 
 
 def _registry(engine: Engine) -> dict[str, Any]:
@@ -297,17 +314,7 @@ def test_cached_answers_equal_uncached_answers(demo_database: str) -> None:
     try:
         with Session(cached) as session:
             numbers = session.scalars(text("SELECT certificate_number FROM certificates")).all()
-        requests: list[dict[str, Any]] = [
-            {
-                "certificate_number": case.certificate_number,
-                "certification_body": case.certification_body,
-                "organization": case.claimed_organization,
-            }
-            for case in SHOWCASE.values()
-        ]
-        requests += [{"certificate_number": n} for n in numbers]
-        requests += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:50]]
-        requests += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
+        requests = _sample_requests(numbers, plain=len(numbers), with_cb=50)
         verdicts = set()
         for round_ in range(2):  # the second round is served from the cache
             for request in requests:
@@ -441,17 +448,7 @@ def test_batch_answers_equal_single_answers(demo_database: str) -> None:
     try:
         with Session(cached) as session:
             numbers = session.scalars(text("SELECT certificate_number FROM certificates")).all()
-        fields: list[dict[str, Any]] = [
-            {
-                "certificate_number": case.certificate_number,
-                "certification_body": case.certification_body,
-                "organization": case.claimed_organization,
-            }
-            for case in SHOWCASE.values()
-        ]
-        fields += [{"certificate_number": n} for n in numbers[:150]]
-        fields += [{"certificate_number": n, "certification_body": "NBC"} for n in numbers[:40]]
-        fields += [{"certificate_number": "NOPE 1", "certification_body": "Unknown CB"}]
+        fields = _sample_requests(numbers, plain=150, with_cb=40)
         singles = [_verify(uncached, **f) for f in fields]
         for i in range(0, len(fields), 2):  # half of them cached before the batch runs
             _verify(cached, **fields[i])
