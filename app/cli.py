@@ -62,6 +62,7 @@ def demo(
     ] = False,
 ) -> None:
     """Build a synthetic demo registry on top of the reference data."""
+    from app.db import analyze_after_bulk_load
     from app.services.demo import build_demo_registry, registry_is_empty
     from app.services.verification import today_utc
 
@@ -74,6 +75,7 @@ def demo(
             raise typer.Exit(1)
         report = build_demo_registry(session, certificates=certificates, today=today_utc())
         session.commit()
+        analyze_after_bulk_load(session)
     err.print(f"[green]demo registry built[/green]: {report}")
 
 
@@ -251,6 +253,7 @@ def import_command(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from app.db import analyze_after_bulk_load
     from app.repositories.bodies import find_certification_body
     from app.services.auth import Principal
     from app.services.import_format import FileProblem, read_csv, read_jsonl
@@ -305,6 +308,7 @@ def import_command(
                 progress.update(task, completed=total, rows=counter["rows"])
             if report.committed:
                 session.commit()
+                analyze_after_bulk_load(session)
             else:
                 session.rollback()
         except FileProblem as exc:

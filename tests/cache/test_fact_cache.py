@@ -496,3 +496,27 @@ def test_the_refresher_polls_without_requests(workers: tuple[Engine, Engine]) ->
     finally:
         cache.stop_refresher()
     assert cache._refresher is not None and not cache._refresher.is_alive()
+
+
+def test_bulk_loads_refresh_the_planner_statistics(database: str) -> None:
+    """After `certverify import` and `demo`, PostgreSQL has statistics for the registry tables
+    (without them it scanned every site to page 20 certificates); SQLite is left alone."""
+    from app.db import REGISTRY_TABLES, analyze_after_bulk_load
+
+    engine = make_engine(database)
+    try:
+        with Session(engine) as session:
+            analyze_after_bulk_load(session)
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                tuples = conn.execute(
+                    text("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(:names)"),
+                    {"names": list(REGISTRY_TABLES)},
+                ).all()
+                assert {name for name, _ in tuples} == set(REGISTRY_TABLES)
+                assert all(count >= 0 for _, count in tuples)  # -1: never analyzed
+            else:
+                stat = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+                assert conn.execute(text(stat)).scalar() == 0
+    finally:
+        engine.dispose()
