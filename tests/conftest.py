@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,10 +58,10 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database migrated to head and seeded with the shipped reference data, once per run."""
-    url = fresh_database_url(tmp_path_factory.mktemp("db"), "suite")
+def seeded_database(tmp_dir: Path, name: str) -> Iterator[str]:
+    """A new database migrated to head and seeded with the shipped reference data; dropped
+    after the caller's use."""
+    url = fresh_database_url(tmp_dir, name)
     upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
@@ -70,6 +70,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
     yield url
     drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database migrated to head and seeded with the shipped reference data, once per run."""
+    yield from seeded_database(tmp_path_factory.mktemp("db"), "suite")
 
 
 @pytest.fixture(scope="session")
@@ -103,10 +109,8 @@ def session(connection: Connection) -> Iterator[Session]:
         yield s
 
 
-@pytest.fixture
-def client(connection: Connection) -> Iterator[TestClient]:
-    """An HTTP client whose requests share the test's transaction."""
-    app = create_app()
+def session_override(connection: Connection) -> Callable[[], Iterator[Session]]:
+    """A get_session replacement whose sessions share the test's (rolled back) transaction."""
 
     def _session() -> Iterator[Session]:
         s = Session(bind=connection, join_transaction_mode="create_savepoint", autoflush=False)
@@ -119,7 +123,14 @@ def client(connection: Connection) -> Iterator[TestClient]:
         finally:
             s.close()
 
-    app.dependency_overrides[get_session] = _session
+    return _session
+
+
+@pytest.fixture
+def client(connection: Connection) -> Iterator[TestClient]:
+    """An HTTP client whose requests share the test's transaction."""
+    app = create_app()
+    app.dependency_overrides[get_session] = session_override(connection)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

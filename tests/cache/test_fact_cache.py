@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
-from app.migrate import upgrade
 from app.models import ApiKey, CertificationBody, RegistryVersion
 from app.models.registry_version import writes_registry
 from app.schemas.verification import VerificationRequestIn
@@ -23,9 +21,8 @@ from app.services.auth import Role, create_api_key
 from app.services.demo import SHOWCASE, build_demo_registry
 from app.services.fact_cache import FactSource, configure_cache, read_registry_version
 from app.services.receipts import reset_key_cache
-from app.services.seed import seed_reference_data
 from app.services.verification import verify_certificate, verify_from_cache
-from tests.conftest import drop_database, fresh_database_url
+from tests.conftest import seeded_database
 from tests.factories import (
     accredit,
     make_ab,
@@ -49,22 +46,10 @@ class Clock:
         return self.now
 
 
-def _database(tmp_path: Path, name: str) -> Iterator[str]:
-    url = fresh_database_url(tmp_path, name)
-    upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed_reference_data(session)
-        session.commit()
-    engine.dispose()
-    yield url
-    drop_database(url)
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A migrated, seeded database of its own, written with real commits."""
-    yield from _database(tmp_path_factory.mktemp("cache"), "cache")
+    yield from seeded_database(tmp_path_factory.mktemp("cache"), "cache")
 
 
 @pytest.fixture
@@ -296,7 +281,7 @@ def test_an_old_snapshot_is_never_cached(workers: tuple[Engine, Engine]) -> None
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A small demo registry (every verdict in its showcase) in a database of its own."""
-    for url in _database(tmp_path_factory.mktemp("demo"), "cachedemo"):
+    for url in seeded_database(tmp_path_factory.mktemp("demo"), "cachedemo"):
         engine = make_engine(url)
         with Session(engine) as session:
             build_demo_registry(session, certificates=300, today=NOW.date())

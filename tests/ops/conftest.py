@@ -9,30 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection
-from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import get_session
 from app.main import create_app
+from tests.conftest import session_override
 
 AppFactory = Callable[..., TestClient]
-
-
-def session_override(connection: Connection) -> Callable[[], Iterator[Session]]:
-    """A get_session replacement whose sessions share the test's (rolled back) transaction."""
-
-    def _session() -> Iterator[Session]:
-        s = Session(bind=connection, join_transaction_mode="create_savepoint", autoflush=False)
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
-        finally:
-            s.close()
-
-    return _session
 
 
 def build_app(connection: Connection | None, **settings: Any) -> FastAPI:
