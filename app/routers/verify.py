@@ -51,8 +51,8 @@ def _openapi_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 
 def _parse_query(http_request: Request) -> VerifyQuery:
-    """The query parameters, validated in one call: FastAPI's per-parameter validation of the
-    same seven parameters cost ~150 us a request on the benchmark machine."""
+    """The query parameters, validated in one call (FastAPI's per-parameter validation of the
+    same seven parameters showed in the route's profile)."""
     query = http_request.query_params
     present = {name: query[name] for name in VerifyQuery.model_fields if name in query}
     try:
@@ -105,9 +105,10 @@ async def verify_get(http_request: Request) -> Any:
 
 DATABASE_PATH_THREADS = 4
 """Database-path verifications that run at once in a process: a few threads keep the database
-busy, while dozens only queue for the GIL in turn (measured at 32 connections, uniform draws from
-100k certificates: 194/s with the thread pool's 40 threads, 225/s with 8, 280/s with 4, 240/s
-with 2; BENCHMARKS.md)."""
+busy, while dozens only queue for the GIL in turn. Measured once, changing this value: uvicorn
+on bench/.data/registry-100000.db, `wrk -t2 -c32 -d6s -s bench/wrk/numbers.lua` with the
+registry's numbers file (uniform draws): 194/s with the thread pool's 40 threads, 225/s with 8,
+280/s with 4, 240/s with 2."""
 _limiter: list[anyio.CapacityLimiter] = []
 
 
