@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export CERTVERIFY_DATABASE_URL ?= sqlite:///./certverify.db
 
-.PHONY: install run test test-sqlite test-postgres test-browser screenshots lint clean \
+.PHONY: install run test test-any-day test-browser screenshots lint clean \
 	openapi lint-openapi lint-docker bench
 
 $(STAMP): pyproject.toml
@@ -22,13 +22,26 @@ run: $(STAMP)
 	$(BIN)/certverify demo --if-empty
 	$(BIN)/certverify serve --host 127.0.0.1 --port 8000
 
-test: $(STAMP)
-	@echo "== whole suite on SQLite"
-	env -u CERTVERIFY_TEST_DATABASE_URL $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider
-ifdef CERTVERIFY_TEST_DATABASE_URL
-	@echo "== database tests on PostgreSQL"
-	$(BIN)/python -m pytest -q -n 2 -p no:cacheprovider -m "not sqlite_only" tests/api tests/migrations tests/integration tests/web tests/cache
+# Tests run in a random order (pytest-randomly), one seed per `make` run, printed so that a
+# failure can be replayed: make test TEST_SEED=N.
+ifndef TEST_SEED
+TEST_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 endif
+PYTEST := $(BIN)/python -m pytest -q -n 2 -p no:cacheprovider -p randomly --randomly-seed=$(TEST_SEED)
+
+test: $(STAMP)
+	@echo "== whole suite on SQLite (random order, TEST_SEED=$(TEST_SEED))"
+	env -u CERTVERIFY_TEST_DATABASE_URL $(PYTEST)
+ifdef CERTVERIFY_TEST_DATABASE_URL
+	@echo "== database tests on PostgreSQL (random order, TEST_SEED=$(TEST_SEED))"
+	$(PYTEST) -m "not sqlite_only" tests/api tests/migrations tests/integration tests/web tests/cache
+endif
+
+# The suite must pass on any day: the whole SQLite suite with the machine's clock 400 days ahead
+# (tests/clock_ahead.py), in random order too.
+test-any-day: $(STAMP)
+	@echo "== whole suite on SQLite, the machine's clock 400 days ahead (TEST_SEED=$(TEST_SEED))"
+	env -u CERTVERIFY_TEST_DATABASE_URL CERTVERIFY_TEST_CLOCK_AHEAD_DAYS=400 $(PYTEST)
 
 # The verification page: fast HTML tests, then Debian's Chromium (/usr/bin/chromium) via Playwright.
 test-browser: $(STAMP)

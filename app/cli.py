@@ -62,9 +62,9 @@ def demo(
     ] = False,
 ) -> None:
     """Build a synthetic demo registry on top of the reference data."""
+    from app import clock
     from app.db import analyze_after_bulk_load
     from app.services.demo import build_demo_registry, registry_is_empty
-    from app.services.verification import today_utc
 
     with _session() as session:
         if not registry_is_empty(session):
@@ -73,7 +73,7 @@ def demo(
                 return
             err.print("[red]the registry already holds certificates; demo refuses to mix in[/red]")
             raise typer.Exit(1)
-        report = build_demo_registry(session, certificates=certificates, today=today_utc())
+        report = build_demo_registry(session, certificates=certificates, today=clock.today())
         session.commit()
         analyze_after_bulk_load(session)
     err.print(f"[green]demo registry built[/green]: {report}")
@@ -253,12 +253,12 @@ def import_command(
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from app import clock
     from app.db import analyze_after_bulk_load
     from app.repositories.bodies import find_certification_body
     from app.services.auth import Principal
     from app.services.import_format import FileProblem, read_csv, read_jsonl
     from app.services.importer import RowReport, run_import
-    from app.services.verification import today_utc
 
     if mode not in {"all", "partial"}:
         err.print("[red]--mode must be all or partial[/red]")
@@ -299,7 +299,7 @@ def import_command(
                     certification_body=cb,
                     rows=rows,
                     mode=mode,  # type: ignore[arg-type]
-                    today=today_utc(),
+                    today=clock.today(),
                     batch_size=batch_size,
                     on_row=on_row,
                     commit_each_batch=mode == "partial",

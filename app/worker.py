@@ -10,19 +10,15 @@ import logging
 import random
 import threading
 import time
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import clock
 from app.config import get_settings
 from app.services.delivery import RunStats, run_once
 from app.services.watches import reevaluate
 
 log = logging.getLogger("certverify.worker")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class Worker:
@@ -38,7 +34,7 @@ class Worker:
     def reevaluate_all(self) -> int:
         """Re-evaluate every watch as of today (expiry, transition deadlines, future statuses)."""
         with self.factory() as session, session.begin():
-            return reevaluate(session, certificate_ids=None, today=_now().date())
+            return reevaluate(session, certificate_ids=None, today=clock.today())
 
     def tick(self) -> RunStats:
         """One pass: re-evaluate when due, dispatch the outbox, attempt due deliveries."""
@@ -48,7 +44,7 @@ class Worker:
             self.last_reevaluation = time.monotonic()
             if written:
                 log.info("re-evaluation wrote %d events", written)
-        return run_once(self.factory, now=_now, rng=self.rng)
+        return run_once(self.factory, now=clock.now, rng=self.rng)
 
     def run(self) -> None:
         """Loop until stopped; errors are logged and the loop goes on (nothing is lost)."""

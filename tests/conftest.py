@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,18 +15,57 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.config import get_settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.services.receipts import reset_key_cache
 from app.services.seed import seed_reference_data
+from tests import clock_ahead
 
 PG_URL = os.environ.get("CERTVERIFY_TEST_DATABASE_URL")
+TEST_NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+"""Where every test's clock starts (tests/factories.py's TODAY is its date). No test reads the
+real date: the suite passes on any day, which .ci/run proves by running it a year ahead."""
+CLOCK_ENV = "CERTVERIFY_TEST_CLOCK"
+"""Servers and workers that tests start in subprocesses read the test's clock from here
+(tests/clocked.py)."""
+# The suite is hermetic: a developer's CERTVERIFY_* settings (a Redis URL, a database, limits)
+# never reach the apps the tests build, only the variables that steer the test run itself.
+TEST_RUN_VARIABLES = frozenset(
+    {
+        "CERTVERIFY_TEST_DATABASE_URL",
+        "CERTVERIFY_REQUIRE_BROWSER",
+        "CERTVERIFY_REQUIRE_FAULT_TEST",
+        "CERTVERIFY_REQUIRE_REDIS",
+        "CERTVERIFY_TEST_CLOCK_AHEAD_DAYS",
+    }
+)
+for _name in [n for n in os.environ if n.startswith("CERTVERIFY_")]:
+    if _name not in TEST_RUN_VARIABLES:
+        del os.environ[_name]
+# CERTVERIFY_TEST_CLOCK_AHEAD_DAYS=N moves the machine's clock N days ahead for the whole run
+# (time-machine; in subprocesses too, through tests/clocked.py). .ci/run runs the suite a year
+# ahead: a test that reads the real date instead of the test clock then fails.
+clock_ahead.start_from_environment()
 # Fixtures never run into rate limits (tests/ops turn them on explicitly); servers that tests
 # start in subprocesses inherit this.
-os.environ.setdefault("CERTVERIFY_RATE_LIMIT_ENABLED", "false")
+os.environ["CERTVERIFY_RATE_LIMIT_ENABLED"] = "false"
+os.environ[CLOCK_ENV] = TEST_NOW.isoformat()
+# Session fixtures (demo databases, live servers) run on the test clock too; each test then gets
+# a fresh one (`test_clock`), so a test that moves its clock never moves another's.
+clock.install(clock.FixedClock(TEST_NOW))
 get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def test_clock() -> Iterator[clock.FixedClock]:
+    """Every test runs on a clock set to TEST_NOW that moves on with elapsed time; a test may
+    `set()` or `advance()` it. Subprocesses the test starts get the same starting instant."""
+    fixed = clock.FixedClock(TEST_NOW)
+    with clock.using(fixed):
+        yield fixed
 
 
 def worker_id() -> str:

@@ -10,6 +10,8 @@ from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from app import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -20,8 +22,8 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    """Current time in UTC, timezone-aware."""
-    return datetime.now(UTC)
+    """Current time in UTC, timezone-aware, from the one clock (app/clock.py)."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,11 +6,11 @@ import uuid
 
 from fastapi import APIRouter
 
+from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.routers.shape import accreditation_read
 from app.schemas.registry import AccreditationRead, AccreditationUpdate, StatusChange
 from app.services import registry
-from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1/accreditations", tags=["accreditations"])
 
@@ -21,7 +21,7 @@ def get_accreditation(
 ) -> AccreditationRead:
     """One accreditation with its status today and history."""
     return accreditation_read(
-        registry.require_accreditation(session, accreditation_id), today_utc()
+        registry.require_accreditation(session, accreditation_id), clock.today()
     )
 
 
@@ -36,7 +36,7 @@ def patch_accreditation(
     acc = registry.update_accreditation(
         session, principal=principal, accreditation_id=accreditation_id, data=body
     )
-    return accreditation_read(acc, today_utc())
+    return accreditation_read(acc, clock.today())
 
 
 @router.post("/{accreditation_id}/status", response_model=AccreditationRead)
@@ -44,7 +44,7 @@ def post_accreditation_status(
     accreditation_id: uuid.UUID, body: StatusChange, session: SessionDep, principal: PrincipalDep
 ) -> AccreditationRead:
     """Record a dated status change (suspended, withdrawn, active)."""
-    today = today_utc()
+    today = clock.today()
     acc = registry.change_accreditation_status(
         session, principal=principal, accreditation_id=accreditation_id, data=body, today=today
     )

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import list_accreditation_bodies, list_certification_bodies
@@ -30,7 +31,6 @@ from app.schemas.registry import (
     CertificationBodyUpdate,
 )
 from app.services import registry
-from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1")
 CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2)]
@@ -177,7 +177,7 @@ def get_accreditations_of_cb(
 ) -> Page[AccreditationRead]:
     """Every accreditation of one CB, with status today and history."""
     registry.require_certification_body(session, cb_id)
-    today = today_utc()
+    today = clock.today()
     offset = decode_page_token(page_token)
     rows = list(accreditations_of_certification_body(session, cb_id))[
         offset : offset + page_size + 1
@@ -198,7 +198,7 @@ def post_accreditation(
     cb_id: uuid.UUID, body: AccreditationCreate, session: SessionDep, principal: PrincipalDep
 ) -> AccreditationRead:
     """Accredit a CB for one standard (admin, or the accrediting AB's key)."""
-    today = today_utc()
+    today = clock.today()
     acc = registry.create_accreditation(
         session, principal=principal, certification_body_id=cb_id, data=body, today=today
     )

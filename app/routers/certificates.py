@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.certificates import certificate_history
 from app.routers.params import PageSize, PageToken
@@ -23,7 +24,6 @@ from app.schemas.common import Page
 from app.schemas.registry import StatusChange
 from app.services import certificates as service
 from app.services.search import SearchFilters, search_certificates
-from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 
@@ -48,7 +48,7 @@ def list_certificates(
 ) -> Page[CertificateRead]:
     """Search public certificates; confidential ones never appear here."""
     offset = decode_page_token(page_token)
-    today = today_utc()
+    today = clock.today()
     rows, more = search_certificates(
         session,
         filters=SearchFilters(
@@ -77,7 +77,7 @@ def get_certificate(
     cert = service.require_visible_certificate(
         session, principal=principal, certificate_id=certificate_id
     )
-    return certificate_read(cert, today_utc())
+    return certificate_read(cert, clock.today())
 
 
 @router.get("/{certificate_id}/history", response_model=CertificateHistory)
@@ -118,7 +118,7 @@ def post_certificate(
 ) -> CertificateRead:
     """Create a certificate (admin, or the issuing CB's key); 409 on a duplicate number."""
     cert = service.create_certificate(session, principal=principal, data=body)
-    return certificate_read(cert, today_utc())
+    return certificate_read(cert, clock.today())
 
 
 @router.patch("/{certificate_id}", response_model=CertificateRead)
@@ -129,7 +129,7 @@ def patch_certificate(
     cert = service.update_certificate(
         session, principal=principal, certificate_id=certificate_id, data=body
     )
-    return certificate_read(cert, today_utc())
+    return certificate_read(cert, clock.today())
 
 
 @router.post("/{certificate_id}/status", response_model=CertificateRead)
@@ -137,7 +137,7 @@ def post_certificate_status(
     certificate_id: uuid.UUID, body: StatusChange, session: SessionDep, principal: PrincipalDep
 ) -> CertificateRead:
     """Record a dated status change (suspended, withdrawn, active)."""
-    today = today_utc()
+    today = clock.today()
     cert = service.change_certificate_status(
         session, principal=principal, certificate_id=certificate_id, data=body, today=today
     )

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from app import clock
 from app.config import get_settings
 from app.deps import PrincipalDep, SessionDep
 from app.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
@@ -34,7 +35,6 @@ from app.services.import_format import (
     read_jsonl,
 )
 from app.services.importer import ImportReport, run_import
-from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1/certificates", tags=["import and export"])
 accreditation_router = APIRouter(prefix="/v1/accreditations", tags=["import and export"])
@@ -200,7 +200,7 @@ async def import_certificates(
         principal=principal,
         certification_body=cb,
         mode=mode,
-        today=today_utc(),
+        today=clock.today(),
     )
     return await _import_upload(request, CERTIFICATES, IMPORT_PATH, run)
 
@@ -233,7 +233,7 @@ async def import_accreditations_route(
         principal=principal,
         accreditation_body=ab,
         mode=mode,
-        today=today_utc(),
+        today=clock.today(),
     )
     return await _import_upload(request, ACCREDITATIONS, ACCREDITATION_IMPORT_PATH, run)
 
@@ -280,7 +280,7 @@ def export(
 ) -> Response:
     """Every certificate of the CB (confidential included) as CSV, IAF MD 28 CSV or JSON Lines."""
     cb = resolve_import_body(session, principal, certification_body)
-    text, media_type = export_certificates(session, cb_id=cb.id, format=format, today=today_utc())
+    text, media_type = export_certificates(session, cb_id=cb.id, format=format, today=clock.today())
     filename = f"certificates-{cb.acronym or cb.id}.{'jsonl' if format == 'jsonl' else 'csv'}"
     return Response(
         text,

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from app import clock
 from app.deps import PrincipalDep, SessionDep
 from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
 from app.middleware import NON_JSON_BODY_PATHS
 from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
-from app.models.base import utcnow
 from app.ratelimit import charge
 from app.responses import FastJSONResponse
 from app.routers.params import PageSize, PageToken
@@ -38,7 +38,6 @@ from app.services import watches as watch_service
 from app.services import webhooks as webhook_service
 from app.services.auth import Role
 from app.services.batch import MAX_BATCH_ITEMS, parse_items, store_verifications, verify_batch
-from app.services.verification import today_utc
 
 router = APIRouter(prefix="/v1")
 BATCH_PATH = "/v1/verifications/batch"
@@ -315,7 +314,7 @@ def replay_delivery(
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != webhook_id:
         raise NotFound(f"No delivery with id {delivery_id} for this endpoint.")
-    delivery_service.replay(session, delivery, now=utcnow())
+    delivery_service.replay(session, delivery, now=clock.now())
     session.flush()
     return next(d for d in _deliveries(session, webhook_id, 0, 1000) if d.id == delivery_id)
 
@@ -339,7 +338,7 @@ def create_watch(body: WatchCreate, session: SessionDep, principal: PrincipalDep
         certificate_id=body.certificate_id,
         certificate_number=body.certificate_number,
         certification_body=body.certification_body,
-        today=today_utc(),
+        today=clock.today(),
     )
     return _watch_read(watch)
 

@@ -7,10 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from app import clock
 from app.deps import ReadSessionDep
 from app.errors import ValidationProblem
 from app.services.search import SearchFilters, search_certificates
-from app.services.verification import today_utc, verify_certificate
+from app.services.verification import verify_certificate
 from app.web.view import (
     SEARCH_FIELDS,
     SEARCH_PAGE_SIZE,
@@ -110,7 +111,7 @@ def search_page(request: Request, session: ReadSessionDep) -> HTMLResponse:
     rows: list[dict[str, Any]] = []
     more = False
     if not errors:
-        today = today_utc()
+        today = clock.today()
         try:
             found, more = search_certificates(
                 session,

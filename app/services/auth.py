@@ -13,9 +13,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
-from app.models.base import utcnow
 
 KEY_PREFIX = "cvk"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -109,7 +109,7 @@ def authenticate(session: Session, token: str) -> Principal:
         raise Unauthorized("The API key is not valid.")
     if key.revoked_at is not None:
         raise Unauthorized("The API key has been revoked.")
-    now = utcnow()
+    now = clock.now()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         key.last_used_at = now
     return Principal(key_id=key.id, role=Role(key.role), body_id=key.body_id)
@@ -121,5 +121,5 @@ def revoke_api_key(session: Session, key_id: uuid.UUID) -> bool:
     if key is None:
         return False
     if key.revoked_at is None:
-        key.revoked_at = utcnow()
+        key.revoked_at = clock.now()
     return True

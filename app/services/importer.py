@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain.facts import Status, StatusEvent
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
@@ -37,7 +38,6 @@ from app.models import (
     Organization,
     Standard,
 )
-from app.models.base import utcnow
 from app.repositories.bodies import find_certification_body
 from app.schemas.certificates import CertificateCreate
 from app.services.audit import audit_row
@@ -162,7 +162,7 @@ class Importer:
         self.today = today
         self.report = report
         self.on_row = on_row
-        self.started_at = utcnow()
+        self.started_at = clock.now()
         self.standards = {
             (s.code_key, s.edition): s.id for s in session.scalars(select(Standard)).all()
         }

@@ -53,10 +53,10 @@ def _reevaluate_before_commit(session: Session) -> None:
         or scope["accreditation_bodies"]
     ):
         return
-    from app.services.verification import today_utc
+    from app import clock
     from app.services.watches import reevaluate_scope
 
-    reevaluate_scope(session, scope=scope, today=today_utc())
+    reevaluate_scope(session, scope=scope, today=clock.today())
 
 
 @event.listens_for(Session, "after_rollback")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain.facts import (
     AccreditationFact,
     CertificateFact,
@@ -36,11 +37,6 @@ from app.schemas.verification import VerificationRequestIn
 from app.services.fact_cache import FactCache, FactSource, cache_for
 from app.services.facts import accreditation_fact, certificate_facts_from_rows
 from app.services.receipts import json_kind, loaded_signing_key, sign_receipt
-
-
-def today_utc() -> date:
-    """ "Today" is the UTC date (DESIGN.md, Dates)."""
-    return datetime.now(UTC).date()
 
 
 class CertificationBodyRef(Protocol):
@@ -272,7 +268,7 @@ def verify_many(
 ) -> list[dict[str, Any]]:
     """verify_certificate for many requests, in order, their facts loaded set-based."""
     facts = PrefetchedFacts(session, requests)
-    checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    checked_at = (now or clock.now()).replace(microsecond=0)
     return [
         _verify(
             facts,
@@ -328,7 +324,7 @@ def _verify(
     the id, `checked_at` and the receipt are made per request. Callers must not mutate the
     nested parts of the returned answer (they may be shared with later answers).
     """
-    checked_at = (now or datetime.now(UTC)).replace(microsecond=0)
+    checked_at = (now or clock.now()).replace(microsecond=0)
     as_of = request.as_of or checked_at.date()
     key: AnswerKey = (
         request.certificate_number,

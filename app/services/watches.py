@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.domain.facts import (
     Claims,
     Outcome,
@@ -21,7 +22,6 @@ from app.domain.normalize import normalize_certificate_number
 from app.domain.verification import effective_expiry, verify
 from app.errors import Conflict, NotFound, ValidationProblem
 from app.models import Accreditation, Certificate, OutboxEvent, Watch
-from app.models.base import utcnow
 from app.repositories.bodies import find_certification_body
 from app.repositories.bulk import (
     CHUNK,
@@ -128,7 +128,7 @@ def create_watch(
         certificate_id=cert.id,
         last_verdict=result.verdict.value,
         last_checks=_checks_snapshot(result),
-        last_evaluated_at=utcnow(),
+        last_evaluated_at=clock.now(),
         expiry_notices=_expiry_notices(certs[cert.id], result, today),
     )
     session.add(watch)
@@ -216,7 +216,7 @@ def reevaluate(
         session, {c.certification_body_id for c in certs.values()}
     )
     results = evaluate(certs, accs, today)
-    now = utcnow()
+    now = clock.now()
     written = 0
     for watch in watches:
         cert = certs.get(watch.certificate_id)

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.config import get_settings
 from app.errors import NotFound, ValidationProblem
 from app.models import WebhookEndpoint
-from app.models.base import utcnow
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 
@@ -115,7 +115,7 @@ def signature_header(
     if (
         endpoint.previous_secret
         and endpoint.previous_secret_until
-        and endpoint.previous_secret_until > utcnow()
+        and endpoint.previous_secret_until > clock.now()
     ):
         sigs.append(sign(endpoint.previous_secret, webhook_id, timestamp, body))
     return " ".join(sigs)
@@ -180,7 +180,7 @@ def owned_endpoint(
 def delete_endpoint(session: Session, *, principal: Principal, endpoint_id: uuid.UUID) -> None:
     """Stop delivering to an endpoint (kept for the delivery history)."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
-    endpoint.deleted_at = utcnow()
+    endpoint.deleted_at = clock.now()
     endpoint.enabled = False
     record_audit(
         session,
@@ -196,7 +196,7 @@ def rotate_secret(session: Session, *, principal: Principal, endpoint_id: uuid.U
     """A new secret (shown once); the previous one keeps signing for 24 hours alongside it."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
     endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_until = utcnow() + PREVIOUS_SECRET_GRACE
+    endpoint.previous_secret_until = clock.now() + PREVIOUS_SECRET_GRACE
     endpoint.secret = new_secret()
     record_audit(
         session,

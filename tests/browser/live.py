@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.db import make_engine
 from app.migrate import project_root, upgrade
 from app.services.demo import SHOWCASE, build_demo_registry
 from app.services.seed import seed_reference_data
-from app.services.verification import today_utc
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -57,7 +57,7 @@ def build_demo_database(directory: Path) -> str:
     try:
         with Session(engine) as session:
             seed_reference_data(session)
-            build_demo_registry(session, certificates=DEMO_CERTIFICATES, today=today_utc())
+            build_demo_registry(session, certificates=DEMO_CERTIFICATES, today=clock.today())
             session.commit()
     finally:
         engine.dispose()
@@ -103,7 +103,7 @@ def live_server(directory: Path, public_base_url: str | None = None) -> Iterator
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [
-                    *(sys.executable, "-m", "uvicorn", "app.main:app"),
+                    *(sys.executable, "-m", "tests.clocked", "uvicorn", "app.main:app"),
                     *("--host", "127.0.0.1", "--port", str(port)),
                     *("--log-level", "warning", "--no-access-log"),
                 ],

@@ -12,13 +12,13 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi import checks as openapi_checks
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.config import Settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.services.auth import Role, create_api_key
 from app.services.demo import build_demo_registry
 from app.services.receipts import active_signing_key, reset_key_cache
-from app.services.verification import today_utc
 from tests.ops.servers import seeded_database
 
 # Schema-valid input may still be refused for reasons a schema cannot express (an unknown
@@ -55,7 +55,7 @@ def admin_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     seeded_database(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        build_demo_registry(session, certificates=50, today=today_utc())
+        build_demo_registry(session, certificates=50, today=clock.today())
         _, key = create_api_key(session, role=Role.ADMIN, body_id=None, name="contract")
         session.commit()
     reset_key_cache()

@@ -271,7 +271,7 @@ def test_failing_endpoint_is_retried_on_schedule_then_disabled(
         f"/v1/webhooks/{hook['id']}/deliveries/{delivery_id}/replay", headers=auth(world["client"])
     )
     assert replayed.json()["status"] == "pending"
-    assert run_once(factory, now=lambda: datetime.now(UTC) + timedelta(seconds=1)).succeeded == 1
+    assert run_once(factory, now=lambda: clock.now() + timedelta(seconds=1)).succeeded == 1
     assert receiver.requests[-1].headers["webhook-id"] == receiver.requests[0].headers["webhook-id"]
 
 

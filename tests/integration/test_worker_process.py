@@ -9,7 +9,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
+from app import clock
 from app.db import make_engine
 from app.migrate import upgrade
 from app.models import WebhookDelivery
@@ -77,7 +77,7 @@ def receiver() -> Iterator[SlowThenFine]:
 
 def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-c", "from app.cli import main; main()", "worker"],
+        [sys.executable, "-m", "tests.clocked", "app", "worker"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -116,7 +116,7 @@ def test_killed_worker_then_restart_delivers(
             certificate_id=cert,
             certificate_number=None,
             certification_body=None,
-            today=date.today(),
+            today=clock.today(),
         )
         session.commit()
         certificate_service.change_certificate_status(
@@ -124,7 +124,7 @@ def test_killed_worker_then_restart_delivers(
             principal=ADMIN,
             certificate_id=cert,
             data=StatusChange(status="withdrawn"),
-            today=date.today(),
+            today=clock.today(),
         )
         session.commit()  # the outbox event is committed with the change
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from fastapi import FastAPI
@@ -20,7 +21,10 @@ AppFactory = Callable[..., TestClient]
 
 def build_app(connection: Connection | None, **settings: Any) -> FastAPI:
     """create_app with these settings (rate limits on unless told), sessions on `connection`."""
-    app = create_app(Settings(**{"rate_limit_enabled": True, **settings}))
+    # Each app keeps its own buckets: in its process (a new MemoryStore), or under a Redis key
+    # prefix of its own, so no test spends a budget another test relies on.
+    defaults = {"rate_limit_enabled": True, "redis_key_prefix": f"certverify-test-{uuid4().hex}:"}
+    app = create_app(Settings(**{**defaults, **settings}))
     if connection is not None:
         app.dependency_overrides[get_session] = session_override(connection)
     return app

@@ -23,6 +23,8 @@ from app.services.seed import seed_reference_data
 
 STARTUP_SECONDS = 30.0
 CERTVERIFY = str(Path(sys.executable).parent / "certverify")
+CLOCKED = (sys.executable, "-m", "tests.clocked")
+"""Prefix of a subprocess command that runs a module on the test's clock (tests/clocked.py)."""
 
 
 def free_port() -> int:
@@ -103,10 +105,13 @@ def running_server(
     for _attempt in range(3):
         port = free_port()
         if serve_command:
-            argv = [CERTVERIFY, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"]
+            argv = [
+                *CLOCKED,
+                *("app", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-worker"),
+            ]
         else:
             argv = [
-                *(sys.executable, "-m", "uvicorn", "app.main:app"),
+                *(*CLOCKED, "uvicorn", "app.main:app"),
                 *("--host", "127.0.0.1", "--port", str(port), "--no-access-log"),
             ]
         log = directory / f"server-{port}.log"

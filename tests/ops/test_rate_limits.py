@@ -246,3 +246,22 @@ def test_the_batch_route_charges_every_item(make_client: AppFactory, session: Se
         == 200
     )
     _assert_429(client.post("/v1/verifications/batch", json={"items": items}, headers=auth(key)))
+
+
+def test_apps_built_by_tests_never_share_buckets(make_client: AppFactory) -> None:
+    """Two apps on one Redis, same address: each test's app starts with a full budget (before,
+    they shared the default key prefix, so one test's spending made another's 429)."""
+    require_redis()
+    first = make_client(rate_limit_anonymous="1/minute", redis_url=REDIS_URL)
+    assert first.get("/v1/sectors").status_code == 200
+    assert first.get("/v1/sectors").status_code == 429
+    second = make_client(rate_limit_anonymous="1/minute", redis_url=REDIS_URL)
+    assert second.get("/v1/sectors").status_code == 200
+
+
+def test_the_developers_settings_do_not_reach_the_suite() -> None:
+    """A CERTVERIFY_REDIS_URL (or any setting) in the shell that runs the tests is not read."""
+    from tests.conftest import TEST_RUN_VARIABLES
+
+    leaked = [n for n in os.environ if n.startswith("CERTVERIFY_") and n not in TEST_RUN_VARIABLES]
+    assert sorted(leaked) == ["CERTVERIFY_RATE_LIMIT_ENABLED", "CERTVERIFY_TEST_CLOCK"]
