@@ -91,6 +91,7 @@ def keys_create(
 ) -> None:
     """Create an API key and print it, alone, on stdout (it is shown only once)."""
     from app.models import AccreditationBody, CertificationBody
+    from app.services.audit import SystemActor
     from app.services.auth import create_api_key
 
     body_id = None
@@ -109,7 +110,9 @@ def keys_create(
             err.print(f"[red]no {role.value.replace('_', ' ')} with id {body_id}[/red]")
             raise typer.Exit(2)
         try:
-            key, plaintext = create_api_key(session, role=role, body_id=body_id, name=name)
+            key, plaintext = create_api_key(
+                session, role=role, body_id=body_id, name=name, actor=SystemActor.CLI
+            )
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
@@ -121,10 +124,16 @@ def keys_create(
 @keys_cli.command("revoke")
 def keys_revoke(key_id: str) -> None:
     """Revoke an API key by its id."""
+    from app.services.audit import SystemActor
     from app.services.auth import revoke_api_key
 
+    try:
+        parsed = uuid.UUID(key_id)
+    except ValueError:
+        err.print(f"[red]the key id must be a UUID, got {key_id!r}[/red]")
+        raise typer.Exit(2) from None
     with _session() as session:
-        if not revoke_api_key(session, uuid.UUID(key_id)):
+        if not revoke_api_key(session, parsed, actor=SystemActor.CLI):
             err.print(f"[red]no key {key_id}[/red]")
             raise typer.Exit(2)
         session.commit()

@@ -84,3 +84,53 @@ def test_signing_key_survives_a_restart(runner: CliRunner) -> None:
     second = runner.invoke(cli, ["verify", "X-2", "--json"])
     kid_2 = json.loads(second.stdout)["receipt"].split(".")[0]
     assert kid_1 == kid_2
+
+
+def test_keys_create_and_revoke_are_audited_as_the_cli(runner: CliRunner) -> None:
+    """Issue 11: `keys create` and `keys revoke` leave api_key.create and api_key.revoke with the
+    cli as actor (no key id) and the key's prefix, name, role and binding, never its secret."""
+    from app import clock
+    from app.models import ApiKey, AuditEvent
+    from tests.conftest import TEST_NOW
+
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    with clock.using(clock.FixedClock(TEST_NOW, tick=False)):
+        created = runner.invoke(cli, ["keys", "create", "--role", "client", "--name", "ci"])
+        assert created.exit_code == 0, created.output
+        token = created.stdout.strip()
+        with get_session_factory()() as session:
+            key = session.scalars(select(ApiKey)).one()
+        revoked = runner.invoke(cli, ["keys", "revoke", str(key.id)])
+        assert revoked.exit_code == 0, revoked.output
+        assert runner.invoke(cli, ["keys", "revoke", str(key.id)]).exit_code == 0  # no change
+    assert runner.invoke(cli, ["keys", "revoke", "not-a-uuid"]).exit_code == 2
+
+    with get_session_factory()() as session:
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.action)).all()
+    shown = {"prefix": key.prefix, "name": "ci", "role": "client", "body_id": None}
+    assert [
+        (e.action, e.actor_key_id, e.actor_role, e.target_type, e.target_id, e.before, e.after)
+        for e in events
+    ] == [
+        (
+            "api_key.create",
+            None,
+            "cli",
+            "api_key",
+            str(key.id),
+            None,
+            {**shown, "revoked_at": None},
+        ),
+        (
+            "api_key.revoke",
+            None,
+            "cli",
+            "api_key",
+            str(key.id),
+            {**shown, "revoked_at": None},
+            {**shown, "revoked_at": TEST_NOW.isoformat()},
+        ),
+    ]
+    recorded = json.dumps([[e.before, e.after] for e in events])
+    assert token not in recorded and token.split("_")[2] not in recorded
+    assert key.secret_hash not in recorded

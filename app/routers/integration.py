@@ -314,7 +314,7 @@ def replay_delivery(
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.endpoint_id != webhook_id:
         raise NotFound(f"No delivery with id {delivery_id} for this endpoint.")
-    delivery_service.replay(session, delivery, now=clock.now())
+    delivery_service.replay(session, delivery, principal=principal, now=clock.now())
     session.flush()
     return next(d for d in _deliveries(session, webhook_id, 0, 1000) if d.id == delivery_id)
 
@@ -370,5 +370,5 @@ def get_watch(watch_id: uuid.UUID, session: SessionDep, principal: PrincipalDep)
 @router.delete("/watches/{watch_id}", status_code=204, tags=["watches"])
 def delete_watch(watch_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
     """Stop watching."""
-    session.delete(watch_service.owned_watch(session, principal=principal, watch_id=watch_id))
+    watch_service.delete_watch(session, principal=principal, watch_id=watch_id)
     return Response(status_code=204)

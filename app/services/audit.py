@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.middleware import current_request_id
 from app.models import AuditEvent
-from app.services.auth import Principal
+
+if TYPE_CHECKING:  # app.services.auth records its own writes here: no import cycle at run time
+    from app.services.auth import Principal
+
+
+class SystemActor(enum.StrEnum):
+    """Who wrote when no API key did; stored as the event's `actor_role`, with no key id.
+
+    - `cli`: an operator at the `certverify` command line (keys create/revoke).
+    - `system`: the service itself, on its own decision (the delivery worker disabling an
+      endpoint after repeated failures).
+    """
+
+    CLI = "cli"
+    SYSTEM = "system"
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,17 +46,28 @@ def _jsonable(value: Any) -> Any:
 def record_audit(
     session: Session,
     *,
-    principal: Principal,
+    principal: Principal | SystemActor,
     action: str,
     target_type: str,
     target_id: uuid.UUID | str | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add one audit event to the caller's transaction (it commits or rolls back with the write)."""
+    """Add one audit event to the caller's transaction (it commits or rolls back with the write).
+
+    The actor is the calling key (its id and role) or, for writes no key made, a `SystemActor`
+    (key id None, role "cli" or "system"). Never pass secrets in `before` or `after`.
+    """
+    actor_key_id: uuid.UUID | None
+    actor_role: str | None
+    if isinstance(principal, SystemActor):
+        actor_key_id, actor_role = None, principal.value
+    else:
+        actor_key_id = principal.key_id
+        actor_role = principal.role.value if principal.role else None
     event = AuditEvent(
-        actor_key_id=principal.key_id,
-        actor_role=principal.role.value if principal.role else None,
+        actor_key_id=actor_key_id,
+        actor_role=actor_role,
         action=action,
         target_type=target_type,
         target_id=str(target_id) if target_id is not None else None,

@@ -9,6 +9,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
+from app.services.audit import SystemActor, record_audit
 
 KEY_PREFIX = "cvk"
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -75,10 +77,30 @@ def _hash(prefix: str, secret: str) -> str:
     return hashlib.sha256(f"{prefix}:{secret}".encode()).hexdigest()
 
 
+def key_snapshot(key: ApiKey) -> dict[str, Any]:
+    """The audited fields of a key: what identifies it, never its secret or hash."""
+    return {
+        "prefix": key.prefix,
+        "name": key.name,
+        "role": key.role,
+        "body_id": key.body_id,
+        "revoked_at": key.revoked_at,
+    }
+
+
 def create_api_key(
-    session: Session, *, role: Role, body_id: uuid.UUID | None, name: str | None
+    session: Session,
+    *,
+    role: Role,
+    body_id: uuid.UUID | None,
+    name: str | None,
+    actor: Principal | SystemActor = SystemActor.CLI,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is never stored or shown again."""
+    """Create a key and return it with its plaintext, which is never stored or shown again.
+
+    Audited as `api_key.create` by `actor`: keys are made at the command line (no API route
+    creates them), hence the default.
+    """
     if role in BOUND_ROLES and body_id is None:
         raise ValueError(f"a {role.value} key must be bound to a body (--body ID)")
     if role not in BOUND_ROLES and body_id is not None:
@@ -94,6 +116,14 @@ def create_api_key(
     )
     session.add(key)
     session.flush()
+    record_audit(
+        session,
+        principal=actor,
+        action="api_key.create",
+        target_type="api_key",
+        target_id=key.id,
+        after=key_snapshot(key),
+    )
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -115,11 +145,27 @@ def authenticate(session: Session, token: str) -> Principal:
     return Principal(key_id=key.id, role=Role(key.role), body_id=key.body_id)
 
 
-def revoke_api_key(session: Session, key_id: uuid.UUID) -> bool:
-    """Revoke a key; return False when no such key exists."""
+def revoke_api_key(
+    session: Session, key_id: uuid.UUID, *, actor: Principal | SystemActor = SystemActor.CLI
+) -> bool:
+    """Revoke a key; return False when no such key exists.
+
+    Audited as `api_key.revoke` by `actor` (the command line by default); revoking a key that
+    is already revoked changes nothing and records nothing.
+    """
     key = session.get(ApiKey, key_id)
     if key is None:
         return False
     if key.revoked_at is None:
+        before = key_snapshot(key)
         key.revoked_at = clock.now()
+        record_audit(
+            session,
+            principal=actor,
+            action="api_key.revoke",
+            target_type="api_key",
+            target_id=key.id,
+            before=before,
+            after=key_snapshot(key),
+        )
     return True

@@ -6,7 +6,8 @@
 - attempt: one HTTP POST per delivery (Standard Webhooks headers), outside any transaction;
   the outcome is recorded in a new transaction: success, or a retry at
   base * 2^(n-1) (capped) scaled by a random factor in [0.5, 1) (jitter), until
-  `webhook_max_attempts`; then the delivery is given up and the endpoint disabled with the reason.
+  `webhook_max_attempts`; then the delivery is given up and the endpoint disabled with the reason
+  (audited as `webhook.disable` by the system).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
 from app.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from app.services.audit import record_audit
+from app.services.auth import Principal
 from app.services.webhooks import (
     Resolver,
     UnsafeUrl,
@@ -219,6 +222,7 @@ def record_attempt(
     if delivery.attempts >= settings.webhook_max_attempts:
         delivery.status = "failed"
         disable_endpoint(
+            session,
             endpoint,
             f"delivery {delivery.id} failed {delivery.attempts} times since "
             f"{delivery.created_at.isoformat()}; last error: {error}",
@@ -286,9 +290,32 @@ def run_once(
     return stats
 
 
-def replay(session: Session, delivery: WebhookDelivery, *, now: datetime) -> None:
-    """Send a delivery again (same webhook-id, so receivers can de-duplicate)."""
+def delivery_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:
+    """The audited fields of a delivery."""
+    return {
+        "webhook_id": delivery.endpoint_id,
+        "event_id": delivery.event_id,
+        "status": delivery.status,
+        "attempts": delivery.attempts,
+        "next_attempt_at": delivery.next_attempt_at,
+    }
+
+
+def replay(
+    session: Session, delivery: WebhookDelivery, *, principal: Principal, now: datetime
+) -> None:
+    """Send a delivery again (same webhook-id, so receivers can de-duplicate); audited."""
+    before = delivery_snapshot(delivery)
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now
     delivery.locked_until = None
+    record_audit(
+        session,
+        principal=principal,
+        action="delivery.replay",
+        target_type="webhook_delivery",
+        target_id=delivery.id,
+        before=before,
+        after=delivery_snapshot(delivery),
+    )

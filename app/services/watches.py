@@ -28,6 +28,7 @@ from app.repositories.bulk import (
     accreditations_by_certification_body,
     certificates_by_ids,
 )
+from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.certificates import can_see_confidential
 from app.services.facts import accreditation_fact, certificate_fact
@@ -133,7 +134,40 @@ def create_watch(
     )
     session.add(watch)
     session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="watch.create",
+        target_type="watch",
+        target_id=watch.id,
+        after=watch_snapshot(watch),
+    )
     return watch
+
+
+def watch_snapshot(watch: Watch) -> dict[str, Any]:
+    """The audited fields of a watch: whose it is, which certificate, the baseline verdict."""
+    return {
+        "api_key_id": watch.api_key_id,
+        "certificate_id": watch.certificate_id,
+        "last_verdict": watch.last_verdict,
+    }
+
+
+def delete_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID) -> None:
+    """Stop watching (the caller's watch, or any watch for an admin)."""
+    watch = owned_watch(session, principal=principal, watch_id=watch_id)
+    before = watch_snapshot(watch)
+    session.delete(watch)
+    session.flush()
+    record_audit(
+        session,
+        principal=principal,
+        action="watch.delete",
+        target_type="watch",
+        target_id=watch_id,
+        before=before,
+    )
 
 
 def owned_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID) -> Watch:

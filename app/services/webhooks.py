@@ -11,6 +11,7 @@ import socket
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -20,7 +21,7 @@ from app import clock
 from app.config import get_settings
 from app.errors import NotFound, ValidationProblem
 from app.models import WebhookEndpoint
-from app.services.audit import record_audit
+from app.services.audit import SystemActor, record_audit
 from app.services.auth import Principal, Role
 
 EVENT_TYPES = ("certificate.verdict_changed", "certificate.expiring")
@@ -121,6 +122,21 @@ def signature_header(
     return " ".join(sigs)
 
 
+def endpoint_snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    """The audited fields of an endpoint; never its secrets (only until when the previous one
+    still signs)."""
+    return {
+        "api_key_id": endpoint.api_key_id,
+        "url": endpoint.url,
+        "events": list(endpoint.events or []),
+        "enabled": endpoint.enabled,
+        "disabled_at": endpoint.disabled_at,
+        "disabled_reason": endpoint.disabled_reason,
+        "previous_secret_until": endpoint.previous_secret_until,
+        "deleted_at": endpoint.deleted_at,
+    }
+
+
 def _owner_check(principal: Principal) -> uuid.UUID:
     principal.require(Role.CLIENT, Role.ADMIN)
     assert principal.key_id is not None
@@ -147,7 +163,7 @@ def create_endpoint(
         action="webhook.create",
         target_type="webhook",
         target_id=endpoint.id,
-        after={"url": url, "events": endpoint.events},
+        after=endpoint_snapshot(endpoint),
     )
     return endpoint
 
@@ -180,6 +196,7 @@ def owned_endpoint(
 def delete_endpoint(session: Session, *, principal: Principal, endpoint_id: uuid.UUID) -> None:
     """Stop delivering to an endpoint (kept for the delivery history)."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    before = endpoint_snapshot(endpoint)
     endpoint.deleted_at = clock.now()
     endpoint.enabled = False
     record_audit(
@@ -188,13 +205,15 @@ def delete_endpoint(session: Session, *, principal: Principal, endpoint_id: uuid
         action="webhook.delete",
         target_type="webhook",
         target_id=endpoint.id,
-        before={"url": endpoint.url},
+        before=before,
+        after=endpoint_snapshot(endpoint),
     )
 
 
 def rotate_secret(session: Session, *, principal: Principal, endpoint_id: uuid.UUID) -> str:
     """A new secret (shown once); the previous one keeps signing for 24 hours alongside it."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    before = endpoint_snapshot(endpoint)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_until = clock.now() + PREVIOUS_SECRET_GRACE
     endpoint.secret = new_secret()
@@ -204,6 +223,8 @@ def rotate_secret(session: Session, *, principal: Principal, endpoint_id: uuid.U
         action="webhook.rotate_secret",
         target_type="webhook",
         target_id=endpoint.id,
+        before=before,
+        after=endpoint_snapshot(endpoint),
     )
     return endpoint.secret
 
@@ -211,8 +232,12 @@ def rotate_secret(session: Session, *, principal: Principal, endpoint_id: uuid.U
 def enable_endpoint(
     session: Session, *, principal: Principal, endpoint_id: uuid.UUID
 ) -> WebhookEndpoint:
-    """Re-enable a disabled endpoint; its paused deliveries resume."""
+    """Re-enable a disabled endpoint; its paused deliveries resume (an enabled one is left as it
+    is, and nothing is recorded)."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    if endpoint.enabled:
+        return endpoint
+    before = endpoint_snapshot(endpoint)
     endpoint.enabled = True
     endpoint.disabled_at = None
     endpoint.disabled_reason = None
@@ -222,12 +247,31 @@ def enable_endpoint(
         action="webhook.enable",
         target_type="webhook",
         target_id=endpoint.id,
+        before=before,
+        after=endpoint_snapshot(endpoint),
     )
     return endpoint
 
 
-def disable_endpoint(endpoint: WebhookEndpoint, reason: str, at: datetime) -> None:
-    """Stop delivering to a failing endpoint and say why."""
+def disable_endpoint(
+    session: Session, endpoint: WebhookEndpoint, reason: str, at: datetime
+) -> None:
+    """Stop delivering to a failing endpoint and say why; audited as the system's decision.
+
+    An endpoint that is already disabled (or deleted) keeps the reason it was disabled for.
+    """
+    if not endpoint.enabled:
+        return
+    before = endpoint_snapshot(endpoint)
     endpoint.enabled = False
     endpoint.disabled_at = at
     endpoint.disabled_reason = reason
+    record_audit(
+        session,
+        principal=SystemActor.SYSTEM,
+        action="webhook.disable",
+        target_type="webhook",
+        target_id=endpoint.id,
+        before=before,
+        after=endpoint_snapshot(endpoint),
+    )
