@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -154,13 +155,22 @@ class NameMatch:
 
 
 def fold_text(text: str) -> str:
-    """Fold free text to lower-case ASCII words so accents, case and punctuation never matter."""
-    ascii_text = anyascii(text).lower().replace("&", " and ")
+    """Fold free text to lower-case ASCII words so accents, case and punctuation never matter.
+
+    Unicode normalisation form NFKC (UAX #15) comes first (issue 11, part 5), so compatibility
+    forms fold as the characters they stand for before transliteration: the micro sign "µ" as
+    the Greek "μ", the ohm sign "Ω" as the Greek "Ω", fullwidth "Ａｃｍｅ" as "Acme".
+    """
+    ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower().replace("&", " and ")
     return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
 
 
 def fold_name(name: str) -> str:
-    """Fold an organisation name: `fold_text` without legal forms (DESIGN.md, "Claims")."""
+    """Fold an organisation name: `fold_text` without legal forms (DESIGN.md, "Claims").
+
+    Stored as `name_key` of organisations and certification bodies; migrations/versions/
+    0005_nfkc_keys.py re-keyed them with a frozen copy of this folding; change both or neither.
+    """
     tokens = fold_text(name).split()
     return " ".join(_strip_legal_forms(tokens))
 

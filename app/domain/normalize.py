@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 _WHITESPACE = re.compile(r"\s+")
@@ -18,8 +19,16 @@ SECTOR_CLASSIFIED_STANDARDS: frozenset[str] = frozenset(
 
 
 def normalize_certificate_number(text: str) -> str:
-    """Match key of a certificate number: upper case, letters and digits only (DESIGN.md)."""
-    return "".join(char for char in text.upper() if char.isalnum())
+    """Match key of a certificate number: NFKC, upper case, letters and digits only (DESIGN.md).
+
+    Unicode normalisation form NFKC (UAX #15) comes first (issue 11, part 5): a number copied
+    from a PDF in fullwidth forms ("ＦＳ　６１２３４５") or with decomposed accents ("O" and a
+    combining diaeresis) gets the key of the same number typed in ASCII or precomposed, so a
+    genuine certificate is found. migrations/versions/0005_nfkc_keys.py re-keyed the stored
+    numbers with a frozen copy of this function; change both or neither.
+    """
+    folded = unicodedata.normalize("NFKC", text).upper()
+    return "".join(char for char in folded if char.isalnum())
 
 
 @lru_cache(maxsize=1024)

@@ -13,7 +13,7 @@ from app.deps import PrincipalDep, SessionDep
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.audit import AuditEventRead
-from app.schemas.common import Page, reject_numeric_timestamp
+from app.schemas.common import Page, SingleLine, reject_numeric_timestamp
 from app.services.audit import AuditFilters, list_audit_events
 from app.services.auth import Role
 
@@ -24,9 +24,13 @@ router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 def get_audit_events(
     session: SessionDep,
     principal: PrincipalDep,
-    action: Annotated[str | None, Query(max_length=60, examples=["certificate.update"])] = None,
-    target_type: Annotated[str | None, Query(max_length=40, examples=["certificate"])] = None,
-    target_id: Annotated[str | None, Query(max_length=64)] = None,
+    action: Annotated[
+        str | None, Query(max_length=60, examples=["certificate.update"]), SingleLine
+    ] = None,
+    target_type: Annotated[
+        str | None, Query(max_length=40, examples=["certificate"]), SingleLine
+    ] = None,
+    target_id: Annotated[str | None, Query(max_length=64), SingleLine] = None,
     actor_key_id: uuid.UUID | None = None,
     since: Annotated[
         datetime | None,

@@ -19,7 +19,7 @@ from app.routers.shape import (
     decode_page_token,
     next_page_token,
 )
-from app.schemas.common import Page
+from app.schemas.common import Page, SingleLine
 from app.schemas.registry import (
     AccreditationBodyCreate,
     AccreditationBodyRead,
@@ -33,7 +33,7 @@ from app.schemas.registry import (
 from app.services import registry
 
 router = APIRouter(prefix="/v1")
-CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2)]
+CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2), SingleLine]
 
 
 @router.get(

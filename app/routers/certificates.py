@@ -20,7 +20,7 @@ from app.schemas.certificates import (
     CertificateUpdate,
     HistoryEntry,
 )
-from app.schemas.common import Page
+from app.schemas.common import Page, SingleLine
 from app.schemas.registry import StatusChange
 from app.services import certificates as service
 from app.services.search import SearchFilters, search_certificates
@@ -33,12 +33,14 @@ def list_certificates(
     session: ReadSessionDep,
     principal: PrincipalDep,
     organization: Annotated[
-        str | None, Query(max_length=200, description="Accent-, case- and typo-tolerant.")
+        str | None,
+        Query(max_length=200, description="Accent-, case- and typo-tolerant."),
+        SingleLine,
     ] = None,
-    certificate_number: Annotated[str | None, Query(max_length=100)] = None,
-    standard: Annotated[str | None, Query(max_length=60)] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
-    certification_body: Annotated[str | None, Query(max_length=300)] = None,
+    certificate_number: Annotated[str | None, Query(max_length=100), SingleLine] = None,
+    standard: Annotated[str | None, Query(max_length=60), SingleLine] = None,
+    country: Annotated[str | None, Query(min_length=2, max_length=2), SingleLine] = None,
+    certification_body: Annotated[str | None, Query(max_length=300), SingleLine] = None,
     status: Annotated[
         Literal["active", "suspended", "withdrawn", "expired"] | None,
         Query(description="Status today; `expired` means past the printed expiry date."),

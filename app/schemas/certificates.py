@@ -8,15 +8,27 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from app.schemas.common import BodyRef, Country, SectorList, ShortText, Strict
+from app.schemas.common import (
+    BodyRef,
+    Country,
+    MultiLine,
+    SectorList,
+    ShortText,
+    SingleLine,
+    Strict,
+)
 from app.schemas.registry import StatusEventRead, StatusValue
 from app.schemas.verification import CertificateNumber
 
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Lei = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{20}$")]
-Vat = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000), MultiLine]
+Lei = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9]{20}$"), SingleLine
+]
+Vat = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40), SingleLine
+]
 StandardLabel = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60)
+    str, StringConstraints(strip_whitespace=True, min_length=3, max_length=60), SingleLine
 ]
 
 
@@ -39,8 +51,13 @@ class OrganizationIn(Strict):
 class SiteIn(Strict):
     """A site within the scope (ISO/IEC 17021-1 §8.2.2 a)."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = None
-    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)] | None = None
+    name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine] | None
+    ) = None
+    # A postal address may span lines, so it is free text (MultiLine); a site name is one line.
+    address: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000), MultiLine] | None
+    ) = None
     country: Country
 
 
@@ -76,6 +93,22 @@ class CertificateUpdate(Strict):
     issue_date: date | None = None
     expiry_date: date | None = None
     confidential: bool | None = None
+
+
+class OrganizationStated(Strict):
+    """The parts of the certified entity a file row states (the others are kept)."""
+
+    name: ShortText | None = None
+    country: Country | None = None
+    aliases: list[ShortText] | None = Field(default=None, max_length=50)
+    identifiers: Identifiers | None = None
+
+
+class CertificateStated(CertificateUpdate):
+    """What one import row states: any fields, the organisation part by part. A new certificate
+    must still state what CertificateCreate requires (checked by app/domain/changes.py)."""
+
+    organization: OrganizationStated | None = None  # type: ignore[assignment]
 
 
 class OrganizationRead(BaseModel):

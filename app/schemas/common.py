@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar, get_args
@@ -9,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar, get_args
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -18,6 +20,63 @@ from pydantic import (
 
 T = TypeVar("T")
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""Unicode general category Cc (U+0000-U+001F, U+007F-U+009F: C0, DEL and C1) without the
+layout characters tab, line feed and carriage return, which `_LAYOUT` finds."""
+_LAYOUT = re.compile("[\t\n\r]")
+
+
+def _control_character_error(value: str, *, multiline: bool) -> str | None:
+    """Why `value` has a control character it must not have, or None when it has none."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        return (
+            f"contains a control character (U+{ord(found.group()):04X}) at character "
+            f"{found.start() + 1}; control characters are not allowed"
+        )
+    if multiline:
+        return None
+    inner = value.strip()
+    found = _LAYOUT.search(inner)
+    if found is None:
+        return None
+    start = len(value) - len(value.lstrip()) + found.start()
+    return (
+        f"contains a control character (U+{ord(found.group()):04X}) at character {start + 1}; "
+        "tabs and line breaks are allowed only in free text such as a scope or a reason"
+    )
+
+
+def single_line(value: Any) -> Any:
+    """Refuse control characters in a one-line value: numbers, names, codes (issue 11, part 5).
+
+    Any character of Unicode general category Cc (U+0000-U+001F, U+007F-U+009F) is refused:
+    PostgreSQL `text` and `jsonb` cannot store U+0000 (PostgreSQL manual, "Character Types"), and
+    no certificate number, name or code contains one. Tab, line feed and carriage return around the
+    value are whitespace and are trimmed (a number pasted with its line break still verifies);
+    inside it they are refused. Runs before the type's own checks, so nothing is stripped first.
+    """
+    if isinstance(value, str) and (problem := _control_character_error(value, multiline=False)):
+        raise ValueError(problem)
+    return value
+
+
+def multi_line(value: Any) -> Any:
+    """Refuse control characters in free text (scope, status reason, site address) except tab,
+    line feed and carriage return, which lay out text of several lines (issue 11, part 5).
+
+    Every other character of Unicode general category Cc is refused, as in `single_line`.
+    """
+    if isinstance(value, str) and (problem := _control_character_error(value, multiline=True)):
+        raise ValueError(problem)
+    return value
+
+
+SingleLine = BeforeValidator(single_line)
+"""Annotated metadata: the value is one line without control characters (`single_line`)."""
+MultiLine = BeforeValidator(multi_line)
+"""Annotated metadata: free text without control characters but tabs and line breaks."""
+
 
 def _country(value: str) -> str:
     value = value.strip().upper()
@@ -26,9 +85,11 @@ def _country(value: str) -> str:
     return value
 
 
-Country = Annotated[str, AfterValidator(_country)]
+Country = Annotated[str, AfterValidator(_country), SingleLine]
 SectorCode = Annotated[int, Field(ge=1, le=39, description="IAF sector code (IAF ID 1), 1..39")]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine
+]
 
 
 def _unique_sorted(values: list[int]) -> list[int]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validator
 
-from app.schemas.common import Strict
+from app.schemas.common import SingleLine, Strict
 
 EventType = Literal["certificate.verdict_changed", "certificate.expiring"]
 
@@ -86,12 +86,12 @@ class WatchCreate(Strict):
     """Watch a certificate by id, or by number and certification body."""
 
     certificate_id: uuid.UUID | None = None
-    certificate_number: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = (
-        None
-    )
-    certification_body: Annotated[str, StringConstraints(min_length=1, max_length=300)] | None = (
-        None
-    )
+    certificate_number: (
+        Annotated[str, StringConstraints(min_length=1, max_length=100), SingleLine] | None
+    ) = None
+    certification_body: (
+        Annotated[str, StringConstraints(min_length=1, max_length=300), SingleLine] | None
+    ) = None
 
     @model_validator(mode="after")
     def _one_way(self) -> WatchCreate:

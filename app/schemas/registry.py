@@ -12,13 +12,17 @@ from app.domain.normalize import parse_standard
 from app.schemas.common import (
     AccreditationBodyRef,
     Country,
+    MultiLine,
     SectorList,
     ShortText,
+    SingleLine,
     Strict,
 )
 
-Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
-Acronym = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine]
+Acronym = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), SingleLine
+]
 
 
 def _standard_code(value: str) -> str:
@@ -32,6 +36,7 @@ StandardCode = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=40),
     AfterValidator(_standard_code),
+    SingleLine,
 ]
 StatusValue = Literal["active", "suspended", "withdrawn"]
 
@@ -159,7 +164,7 @@ class StatusChange(Strict):
 
     status: StatusValue
     effective_from: date | None = None
-    reason: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    reason: Annotated[str, StringConstraints(max_length=1000), MultiLine] | None = None
 
 
 class StatusEventRead(BaseModel):

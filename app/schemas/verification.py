@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from app.schemas.common import AccreditationBodyRef, BodyRef, Country, Strict
+from app.schemas.common import (
+    AccreditationBodyRef,
+    BodyRef,
+    Country,
+    MultiLine,
+    SingleLine,
+    Strict,
+)
 
 
 def _has_alnum(value: str) -> str:
@@ -21,6 +28,7 @@ CertificateNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
     AfterValidator(_has_alnum),
+    SingleLine,
 ]
 
 
@@ -30,16 +38,16 @@ class VerificationRequestIn(Strict):
     certificate_number: CertificateNumber = Field(
         description="As printed; matched on a normalised key (upper case, letters and digits only)."
     )
-    certification_body: Annotated[str, StringConstraints(max_length=300)] | None = Field(
-        default=None, description="The issuing CB's id, acronym or name."
+    certification_body: Annotated[str, StringConstraints(max_length=300), SingleLine] | None = (
+        Field(default=None, description="The issuing CB's id, acronym or name.")
     )
-    organization: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+    organization: Annotated[str, StringConstraints(max_length=300), SingleLine] | None = Field(
         default=None, description="The organisation claimed to hold the certificate."
     )
-    standard: Annotated[str, StringConstraints(max_length=60)] | None = Field(
+    standard: Annotated[str, StringConstraints(max_length=60), SingleLine] | None = Field(
         default=None, description='Claimed standard, with or without edition: "ISO 9001:2015".'
     )
-    scope: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+    scope: Annotated[str, StringConstraints(max_length=500), MultiLine] | None = Field(
         default=None, description="Claimed activity, checked against the certified scope."
     )
     country: Country | None = Field(default=None, description="Claimed site country (alpha-2).")

@@ -176,3 +176,44 @@ def test_every_query_word_must_match_a_word_of_the_name(
         "/v1/certificates", params={"organization": query, "certification_body": "TSC"}
     ).json()["items"]
     assert [i["certificate_number"] for i in items] == expected
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/v1/certificates", "certification_body"),
+        ("/v1/certificates", "organization"),
+        ("/v1/certificates", "standard"),
+        ("/v1/certificates", "certificate_number"),
+        ("/v1/certification-bodies", "q"),
+        ("/v1/accreditation-bodies", "q"),
+    ],
+)
+def test_control_character_in_a_search_parameter_is_a_problem(
+    client: TestClient, path: str, parameter: str
+) -> None:
+    """Issue 11, part 5: U+0000 in a query parameter is a 422 naming it (PostgreSQL refuses
+    NUL in text, which was a 500)."""
+    response = client.get(path, params={parameter: "AB\x00C"})
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {
+            "pointer": f"/{parameter}",
+            "detail": "contains a control character (U+0000) at character 3; "
+            "control characters are not allowed",
+            "parameter": parameter,
+            "location": "query",
+        }
+    ]
+
+
+def test_fullwidth_number_is_found_by_its_ascii_spelling(
+    client: TestClient, session: Session
+) -> None:
+    """Issue 11, part 5: search matches numbers on the NFKC key too."""
+    cb = make_cb(session, "Fullwidth Certification Ltd", "FWC")
+    make_certificate(session, cb, "ＦＷ－１２３")
+    session.commit()
+    items = client.get("/v1/certificates", params={"certificate_number": "fw 123"}).json()["items"]
+    assert [c["certificate_number"] for c in items] == ["ＦＷ－１２３"]

@@ -237,6 +237,114 @@ def test_bad_certificate_is_a_problem_naming_the_field(
     )
 
 
+CONTROL = "control characters are not allowed"
+LAYOUT = "tabs and line breaks are allowed only in free text such as a scope or a reason"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pointer", "detail"),
+    [
+        (
+            {"organization": {"name": "Acme\x00 Widgets", "country": "GB"}},
+            "/organization/name",
+            f"contains a control character (U+0000) at character 5; {CONTROL}",
+        ),
+        (
+            {"certificate_number": "BAD\x1b-1"},
+            "/certificate_number",
+            f"contains a control character (U+001B) at character 4; {CONTROL}",
+        ),
+        (
+            {"certificate_number": "\x7fBAD-1"},
+            "/certificate_number",
+            f"contains a control character (U+007F) at character 1; {CONTROL}",
+        ),
+        (
+            {"organization": {"name": "Acme", "aliases": ["Acme", "Ac\u009cme"]}},
+            "/organization/aliases/1",
+            f"contains a control character (U+009C) at character 3; {CONTROL}",
+        ),
+        (
+            {"organization": {"name": "Acme\nWidgets"}},
+            "/organization/name",
+            f"contains a control character (U+000A) at character 5; {LAYOUT}",
+        ),
+        (
+            {"standard": "ISO\x009001:2015"},
+            "/standard",
+            f"contains a control character (U+0000) at character 4; {CONTROL}",
+        ),
+        (
+            {"scope": "Design\x00 of widgets"},
+            "/scope",
+            f"contains a control character (U+0000) at character 7; {CONTROL}",
+        ),
+        (
+            {"sites": [{"name": "Head\toffice", "country": "GB"}]},
+            "/sites/0/name",
+            f"contains a control character (U+0009) at character 5; {LAYOUT}",
+        ),
+    ],
+)
+def test_control_character_is_a_problem_naming_the_field(
+    client: TestClient, world: dict[str, Any], overrides: dict[str, Any], pointer: str, detail: str
+) -> None:
+    """Issue 11, part 5: a control character (Unicode Cc; PostgreSQL refuses U+0000) in a
+    number, name or text is a 422 problem naming the field and the character; nothing is
+    written."""
+    response = client.post(
+        "/v1/certificates",
+        json=certificate_body("BAD-1", **overrides),
+        headers=auth(world["cb1_key"]),
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/validation-error"
+    assert problem["errors"] == [{"pointer": pointer, "detail": detail}]
+    assert (
+        client.get("/v1/certificates", params={"certificate_number": "BAD-1"}).json()["items"] == []
+    )
+
+
+def test_free_text_may_span_lines_and_names_are_trimmed(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """Tabs and line breaks are kept in free text (scope, site address, status reason) and
+    trimmed around one-line values, as whitespace always was."""
+    key = auth(world["cb1_key"])
+    response = client.post(
+        "/v1/certificates",
+        json=certificate_body(
+            "\tLINES-1\r\n",
+            organization={"name": "Acme Widgets Ltd\n", "country": "GB"},
+            scope="Design of widgets;\r\n\tmanufacture of widgets",
+            sites=[{"name": "Works", "address": "1 Mill Lane\nLeeds", "country": "GB"}],
+        ),
+        headers=key,
+    )
+    assert response.status_code == 201, response.text
+    cert = response.json()
+    assert cert["certificate_number"] == "LINES-1"
+    assert cert["organization"]["name"] == "Acme Widgets Ltd"
+    assert cert["scope"] == "Design of widgets;\r\n\tmanufacture of widgets"
+    assert cert["sites"][0]["address"] == "1 Mill Lane\nLeeds"
+    status = client.post(
+        f"/v1/certificates/{cert['id']}/status",
+        json={"status": "suspended", "reason": "Audit overdue.\nSee the letter\x00."},
+        headers=key,
+    )
+    assert status.status_code == 422
+    assert [e["pointer"] for e in status.json()["errors"]] == ["/reason"]
+    status = client.post(
+        f"/v1/certificates/{cert['id']}/status",
+        json={"status": "suspended", "reason": "Audit overdue.\nSee the letter."},
+        headers=key,
+    )
+    assert status.status_code == 200, status.text
+    assert status.json()["status_history"][-1]["reason"] == "Audit overdue.\nSee the letter."
+
+
 def test_duplicate_number_for_the_same_cb_is_409(client: TestClient, world: dict[str, Any]) -> None:
     """Numbers are unique per CB on the normalised key: "one 1" collides with "ONE-1"."""
     response = client.post(

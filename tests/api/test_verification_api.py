@@ -256,6 +256,28 @@ def test_signing_key_is_reused(client: TestClient, registry: dict[str, Any]) -> 
     assert client.get("/.well-known/jwks.json").json() == first
 
 
+def test_fullwidth_number_verifies_when_typed_in_ascii(
+    client: TestClient, session: Session, registry: dict[str, Any]
+) -> None:
+    """Issue 11, part 5: a number stored in fullwidth forms (as pasted from a PDF) has the key of
+    the same number typed in ASCII, so it is found and `valid`, not `not_found`."""
+    cert = make_certificate(session, registry["nbc"], "ＦＳ　８１２３４５")
+    session.commit()
+    body = client.get(
+        "/v1/verify",
+        params={"certificate_number": "FS 812345", "certification_body": "NBC", "as_of": AS_OF},
+    ).json()
+    assert body["verdict"] == "valid"
+    assert body["certificate"]["id"] == str(cert)
+    assert body["certificate"]["certificate_number"] == "ＦＳ　８１２３４５"
+    assert body["query"]["number_key"] == "FS812345"
+    typed_fullwidth = client.post(
+        "/v1/verifications", json={"certificate_number": "ｆｓ　６１２３４５", "as_of": AS_OF}
+    ).json()
+    assert typed_fullwidth["verdict"] == "valid"
+    assert typed_fullwidth["certificate"]["id"] == str(registry["ids"]["valid"])
+
+
 @pytest.mark.parametrize(
     ("params", "pointer"),
     [
@@ -263,6 +285,8 @@ def test_signing_key_is_reused(client: TestClient, registry: dict[str, Any]) -> 
         ({"certificate_number": "---"}, "/certificate_number"),
         ({"certificate_number": "FS1", "country": "G1"}, "/country"),
         ({}, "/certificate_number"),
+        ({"certificate_number": "AB\x00C"}, "/certificate_number"),
+        ({"certificate_number": "FS1", "organization": "Acme\x07"}, "/organization"),
     ],
 )
 def test_bad_verification_input_is_a_problem(
@@ -277,3 +301,61 @@ def test_bad_verification_input_is_a_problem(
     assert problem["status"] == 422
     assert problem["request_id"] == response.headers["x-request-id"]
     assert [e["pointer"] for e in problem["errors"]] == [pointer]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter", "detail"),
+    [
+        (
+            {"certificate_number": "AB\x00C"},
+            "certificate_number",
+            "contains a control character (U+0000) at character 3; "
+            "control characters are not allowed",
+        ),
+        (
+            {"certificate_number": "FS1", "certification_body": "N\x1bBC"},
+            "certification_body",
+            "contains a control character (U+001B) at character 2; "
+            "control characters are not allowed",
+        ),
+        (
+            {"certificate_number": "FS\t612345"},
+            "certificate_number",
+            "contains a control character (U+0009) at character 3; "
+            "tabs and line breaks are allowed only in free text such as a scope or a reason",
+        ),
+        (
+            {"certificate_number": "FS1", "scope": "widgets\x85"},
+            "scope",
+            "contains a control character (U+0085) at character 8; "
+            "control characters are not allowed",
+        ),
+    ],
+)
+def test_control_character_in_a_query_is_a_problem_naming_the_parameter(
+    client: TestClient, params: dict[str, str], parameter: str, detail: str
+) -> None:
+    """Issue 11, part 5: a control character (Unicode Cc) in a query parameter is a 422 problem
+    naming the parameter and the character, never a database error."""
+    response = client.get("/v1/verify", params=params)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {"pointer": f"/{parameter}", "detail": detail, "parameter": parameter, "location": "query"}
+    ]
+
+
+def test_line_breaks_around_a_number_and_inside_a_claimed_scope_are_fine(
+    client: TestClient, registry: dict[str, Any]
+) -> None:
+    """A number pasted with its line break is trimmed as before; a claimed scope may span lines."""
+    body = client.get(
+        "/v1/verify",
+        params={
+            "certificate_number": "FS 612345\r\n",
+            "scope": "manufacture\nof widgets",
+            "as_of": AS_OF,
+        },
+    ).json()
+    assert body["verdict"] == "valid"
+    assert outcomes(body)["scope_match"] == "pass"

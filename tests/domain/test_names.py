@@ -47,6 +47,22 @@ def test_fold_name_ignores_case_accents_punctuation_and_legal_forms(name: str, f
     assert fold_name(name) == folded
 
 
+@pytest.mark.parametrize(
+    ("name", "equivalent", "folded"),
+    [
+        ("ＡＣＭＥ　Ｗｉｄｇｅｔｓ　Ｌｔｄ．", "ACME Widgets Ltd.", "acme widgets"),
+        ("\u00b5Tech GmbH", "\u03bcTech GmbH", "mtech"),
+        ("\u2126mega Ltd", "\u03a9mega Ltd", "omega"),
+        ("Mu\u0308ller GmbH", "Müller GmbH", "muller"),
+    ],
+)
+def test_fold_name_is_nfkc_normalised_first(name: str, equivalent: str, folded: str) -> None:
+    """Issue 11, part 5: NFKC (UAX #15) before folding, so fullwidth and compatibility forms (the
+    micro sign for the Greek mu, the ohm sign for the Greek omega) fold as what they stand for."""
+    assert fold_name(name) == folded
+    assert fold_name(name) == fold_name(equivalent)
+
+
 def test_fold_text_keeps_legal_form_words() -> None:
     """Scope text is folded without dropping words such as "public" or "co"."""
     assert fold_text("Public Transport & Co-ordination") == "public transport and co ordination"

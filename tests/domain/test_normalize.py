@@ -33,6 +33,25 @@ def test_certificate_number_key_keeps_only_upper_case_letters_and_digits(
 
 
 @pytest.mark.parametrize(
+    ("printed", "ascii_or_composed", "key"),
+    [
+        ("ＦＳ　６１２３４５", "FS 612345", "FS612345"),
+        ("ｆｓ－６１２３４５", "fs-612345", "FS612345"),
+        ("O\u0308QS 12", "ÖQS 12", "ÖQS12"),
+        ("Ⅸ-２０２４", "IX-2024", "IX2024"),
+        ("QMS ①②", "QMS 12", "QMS12"),
+    ],
+)
+def test_certificate_number_key_is_nfkc_normalised_first(
+    printed: str, ascii_or_composed: str, key: str
+) -> None:
+    """Issue 11, part 5: NFKC (UAX #15) before folding, so a number pasted from a PDF in
+    fullwidth or compatibility forms, or with decomposed accents, is the same key."""
+    assert normalize_certificate_number(printed) == key
+    assert normalize_certificate_number(printed) == normalize_certificate_number(ascii_or_composed)
+
+
+@pytest.mark.parametrize(
     ("code", "key"),
     [
         ("ISO/IEC 27001", "ISO27001"),
