@@ -10,10 +10,13 @@ the counter to invalidate their fact caches (app/services/fact_cache.py). Regist
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from typing import Any, Final
 
 from sqlalchemy import BigInteger, Connection, Engine, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.pool import Pool
 
 from app.models.base import Base
 
@@ -87,11 +90,34 @@ def _bump_on_commit(conn: Connection) -> None:
         cursor.execute(_BUMP_SQL)
     finally:
         cursor.close()
+    _committing.pending = True
+
+
+# Read your writes (DESIGN.md): once this process has committed a registry write, its own caches
+# must not answer from before it. The bump above runs just before COMMIT, so the listeners are
+# told once the COMMIT is through: after the Session's commit, or when a Core connection that
+# committed goes back to the pool. The flag is per thread, as a transaction is.
+_committing = threading.local()
+_commit_listeners: list[Callable[[], None]] = []
+
+
+def on_registry_commit(listener: Callable[[], None]) -> None:
+    """Call `listener` in the committing thread after each committed registry write."""
+    if listener not in _commit_listeners:
+        _commit_listeners.append(listener)
+
+
+def _committed(*_: Any) -> None:
+    if getattr(_committing, "pending", False):
+        _committing.pending = False
+        for listener in list(_commit_listeners):
+            listener()
 
 
 def _forget_on_rollback(conn: Connection) -> None:
     """A rolled-back transaction changed nothing."""
     conn.info.pop(_WROTE_REGISTRY, None)
+    _committing.pending = False
 
 
 def install_write_tracking() -> None:
@@ -100,6 +126,8 @@ def install_write_tracking() -> None:
         event.listen(Engine, "before_cursor_execute", _note_write)
         event.listen(Engine, "commit", _bump_on_commit)
         event.listen(Engine, "rollback", _forget_on_rollback)
+        event.listen(Session, "after_commit", _committed)
+        event.listen(Pool, "checkin", _committed)
 
 
 install_write_tracking()

@@ -4,7 +4,9 @@ Every committed write to a registry table bumps the single-row counter `registry
 same transaction (an engine event, so ORM flushes, Core inserts and text SQL are all seen). Each
 process polls that counter at most every `fact_cache_refresh_ms` (default 500 ms) and drops its
 whole cache when it changed. So a committed write is reflected by every verification that starts
-more than `fact_cache_refresh_ms` after the commit, in every worker (BENCHMARKS.md, "Cache").
+more than `fact_cache_refresh_ms` after the commit, in every worker (BENCHMARKS.md, "Cache"); the
+process that committed it drops its caches as soon as the COMMIT is through, so every answer it
+gives afterwards reflects the write (read your writes).
 
 The cache holds facts (certificates, certification bodies, accreditations), never verdicts: status
 and validity are evaluated against `as_of` on every request, so time alone never makes it stale.
@@ -23,7 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from app.models.registry_version import REGISTRY_VERSION_ROW, connection_wrote_registry
+from app.models.registry_version import (
+    REGISTRY_VERSION_ROW,
+    connection_wrote_registry,
+    on_registry_commit,
+)
 
 _READ_SQL = text(f"SELECT version FROM registry_version WHERE id = {REGISTRY_VERSION_ROW}")
 
@@ -210,6 +216,18 @@ def configure_cache(
     with _caches_lock:
         _caches[id(engine)] = cache
     return cache
+
+
+def invalidate_all() -> None:
+    """Drop every cache of this process: it has just committed a registry write (read your
+    writes); the next verification polls the version and reads the database."""
+    with _caches_lock:
+        caches = list(_caches.values())
+    for cache in caches:
+        cache.invalidate()
+
+
+on_registry_commit(invalidate_all)
 
 
 def reset_caches() -> None:
