@@ -255,6 +255,13 @@ def import_command(
     report_file: Annotated[
         str | None, typer.Option("--report", help="Write the per-row report here (JSON Lines).")
     ] = None,
+    ignore_unknown_columns: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-unknown-columns",
+            help="Import without columns or fields the importer does not know (else an error).",
+        ),
+    ] = False,
 ) -> None:
     """Import a certification body's certificates with a progress bar (idempotent upsert)."""
     import os
@@ -273,7 +280,11 @@ def import_command(
         err.print("[red]--mode must be all or partial[/red]")
         raise typer.Exit(2)
     fmt = file_format or ("jsonl" if file.endswith((".jsonl", ".ndjson")) else "csv")
-    reader = read_jsonl if fmt == "jsonl" else read_csv
+    read = read_jsonl if fmt == "jsonl" else read_csv
+
+    def reader(stream: Any) -> Any:
+        return read(stream, ignore_unknown=ignore_unknown_columns)
+
     total = os.path.getsize(file)
     report_out = open(report_file, "w", encoding="utf-8") if report_file else None  # noqa: SIM115
     started = time.perf_counter()

@@ -23,6 +23,7 @@ from app.repositories.bodies import (
     get_accreditation_body,
     parse_uuid,
 )
+from app.schemas.common import SingleLine
 from app.services.accreditation_import import import_accreditations
 from app.services.auth import Principal, Role
 from app.services.export import export_certificates
@@ -37,6 +38,14 @@ from app.services.import_format import (
 from app.services.importer import ImportReport, run_import
 
 router = APIRouter(prefix="/v1/certificates", tags=["import and export"])
+IgnoreUnknown = Annotated[
+    bool,
+    Query(
+        description="Import without the columns or fields the importer does not know; they are "
+        "listed in `ignored_columns`. Without it an unknown column is an error for the file, "
+        "which lists the unknown and the known names."
+    ),
+]
 accreditation_router = APIRouter(prefix="/v1/accreditations", tags=["import and export"])
 IMPORT_PATH = "/v1/certificates/import"
 NON_JSON_BODY_PATHS.add(IMPORT_PATH)
@@ -49,13 +58,15 @@ JSONL_TYPES = {
 }
 
 
-def reader_for(request: Request, layout: Layout) -> Callable[[BinaryIO], Any]:
+def reader_for(
+    request: Request, layout: Layout, *, ignore_unknown: bool = False
+) -> Callable[[BinaryIO], Any]:
     """The file reader for the request's media type (415 for anything else)."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in CSV_TYPES:
-        return lambda stream: read_csv(stream, layout)
+        return lambda stream: read_csv(stream, layout, ignore_unknown=ignore_unknown)
     if content_type in JSONL_TYPES:
-        return lambda stream: read_jsonl(stream, layout)
+        return lambda stream: read_jsonl(stream, layout, ignore_unknown=ignore_unknown)
     raise UnsupportedMediaType(
         f"Send text/csv or application/x-ndjson (got {content_type or 'no content type'})."
     )
@@ -128,10 +139,15 @@ UPLOAD_BODY: dict[str, Any] = {
 
 
 async def _import_upload(
-    request: Request, layout: Layout, path: str, run: Callable[..., ImportReport]
+    request: Request,
+    layout: Layout,
+    path: str,
+    run: Callable[..., ImportReport],
+    *,
+    ignore_unknown: bool = False,
 ) -> JSONResponse:
     """Spool the upload, read it with `layout`, run the import, answer its per-row report."""
-    reader = reader_for(request, layout)
+    reader = reader_for(request, layout, ignore_unknown=ignore_unknown)
     report_rows: list[dict[str, Any]] = []
     with await spool_upload(request) as spool:
 
@@ -189,8 +205,9 @@ async def import_certificates(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    certification_body: Annotated[str | None, Query(max_length=300)] = None,
+    certification_body: Annotated[str | None, Query(max_length=300), SingleLine] = None,
     mode: Annotated[Literal["all", "partial"], Query()] = "all",
+    ignore_unknown_columns: IgnoreUnknown = False,
 ) -> Any:
     """Upsert a CB's certificates from a file and answer a per-row report."""
     cb = await run_in_threadpool(resolve_import_body, session, principal, certification_body)
@@ -202,7 +219,9 @@ async def import_certificates(
         mode=mode,
         today=clock.today(),
     )
-    return await _import_upload(request, CERTIFICATES, IMPORT_PATH, run)
+    return await _import_upload(
+        request, CERTIFICATES, IMPORT_PATH, run, ignore_unknown=ignore_unknown_columns
+    )
 
 
 ACCREDITATION_IMPORT_PATH = "/v1/accreditations/import"
@@ -222,8 +241,9 @@ async def import_accreditations_route(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    accreditation_body: Annotated[str | None, Query(max_length=300)] = None,
+    accreditation_body: Annotated[str | None, Query(max_length=300), SingleLine] = None,
     mode: Annotated[Literal["all", "partial"], Query()] = "all",
+    ignore_unknown_columns: IgnoreUnknown = False,
 ) -> Any:
     """Upsert an AB's accreditations from a file; each change and status change is audited."""
     ab = await run_in_threadpool(_resolve_ab, session, principal, accreditation_body)
@@ -235,7 +255,13 @@ async def import_accreditations_route(
         mode=mode,
         today=clock.today(),
     )
-    return await _import_upload(request, ACCREDITATIONS, ACCREDITATION_IMPORT_PATH, run)
+    return await _import_upload(
+        request,
+        ACCREDITATIONS,
+        ACCREDITATION_IMPORT_PATH,
+        run,
+        ignore_unknown=ignore_unknown_columns,
+    )
 
 
 def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> AccreditationBody:
@@ -275,7 +301,7 @@ def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> Ac
 def export(
     session: SessionDep,
     principal: PrincipalDep,
-    certification_body: Annotated[str | None, Query(max_length=300)] = None,
+    certification_body: Annotated[str | None, Query(max_length=300), SingleLine] = None,
     format: Annotated[Literal["csv", "iaf-md28", "jsonl"], Query()] = "csv",
 ) -> Response:
     """Every certificate of the CB (confidential included) as CSV, IAF MD 28 CSV or JSON Lines."""

@@ -214,12 +214,19 @@ def _upsert(
     acc = registry.require_accreditation(session, existing.id)
     report.certificate_id = str(acc.id)
     changes: dict[str, Any] = {}
+    reported: list[dict[str, Any]] = []
+
+    def note(name: str, before: Any, after: Any) -> None:
+        changes[name] = after
+        shown = [v.isoformat() if isinstance(v, date) else v for v in (before, after)]
+        reported.append({"field": name, "before": shown[0], "after": shown[1]})
+
     if list(acc.sectors or []) != list(data.sectors):
-        changes["sectors"] = list(data.sectors)
+        note("sectors", list(acc.sectors or []), list(data.sectors))
     if acc.valid_from != data.valid_from:
-        changes["valid_from"] = data.valid_from
+        note("valid_from", acc.valid_from, data.valid_from)
     if acc.valid_until != data.valid_until:
-        changes["valid_until"] = data.valid_until
+        note("valid_until", acc.valid_until, data.valid_until)
     if changes:
         registry.update_accreditation(
             session,
@@ -227,7 +234,7 @@ def _upsert(
             accreditation_id=acc.id,
             data=AccreditationUpdate(**changes),
         )
-        report.changes += list(changes)
+        report.changes += reported
     current = registry.accreditation_status_today(acc, today)
     if status is not None and current != status.value:
         registry.change_accreditation_status(
@@ -237,5 +244,5 @@ def _upsert(
             data=StatusChange(status=status.value, effective_from=effective, reason=reason),
             today=today,
         )
-        report.changes.append("status")
+        report.changes.append({"field": "status", "before": current, "after": status.value})
     report.outcome = "updated" if report.changes else "unchanged"

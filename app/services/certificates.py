@@ -9,6 +9,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.domain import changes
+from app.domain.changes import StatusStatement
+from app.domain.facts import Status
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
 from app.domain.verification import status_at
@@ -48,13 +51,6 @@ def resolve_standard(session: Session, label: str, pointer: str = "/standard") -
     if standard is None:
         raise ValidationProblem.field(pointer, f'unknown standard edition "{code}:{edition}"')
     return standard
-
-
-def _check_dates(original: date | None, issue: date, expiry: date) -> None:
-    if expiry < issue:
-        raise ValidationProblem.field("/expiry_date", "must be on or after issue_date")
-    if original is not None and original > issue:
-        raise ValidationProblem.field("/original_issue_date", "must be on or before issue_date")
 
 
 def _organization(session: Session, cb_id: uuid.UUID, data: OrganizationIn) -> Organization:
@@ -102,7 +98,8 @@ def create_certificate(
         raise Forbidden("This key may only manage its own certification body's certificates.")
     require_certification_body(session, cb_id)
     standard = resolve_standard(session, data.standard)
-    _check_dates(data.original_issue_date, data.issue_date, data.expiry_date)
+    for name, reason in changes.date_problems(data.model_dump()):
+        raise ValidationProblem.field(f"/{name}", reason)
     number_key = normalize_certificate_number(data.certificate_number)
     if certificate_number_taken(session, cb_id, number_key, None):
         raise Conflict(
@@ -123,10 +120,17 @@ def create_certificate(
         confidential=data.confidential,
     )
     cert.sites = _sites(data.sites)
+    stated_status = (
+        StatusStatement(Status(data.status)) if "status" in data.model_fields_set else None
+    )
     cert.status_events = [
         CertificateStatusEvent(
-            status=data.status, effective_from=data.issue_date, reason="issued", **_actor(principal)
+            status=event.status.value,
+            effective_from=event.effective_from,
+            reason=reason,
+            **_actor(principal),
         )
+        for event, reason in changes.initial_status_events(data.issue_date, stated_status)
     ]
     session.add(cert)
     try:
@@ -199,89 +203,90 @@ def certificate_snapshot(cert: Certificate) -> dict[str, Any]:
     }
 
 
+def certificate_record(cert: Certificate) -> dict[str, Any]:
+    """A certificate's stated fields as app/domain/changes.py reads them."""
+    return {
+        "certificate_number": cert.certificate_number,
+        "organization": _org_snapshot(cert.organization),
+        "standard": cert.standard.label,
+        "scope": cert.scope,
+        "sectors": list(cert.sectors or []),
+        "sites": _sites_snapshot(cert.sites),
+        "original_issue_date": cert.original_issue_date,
+        "issue_date": cert.issue_date,
+        "expiry_date": cert.expiry_date,
+        "confidential": cert.confidential,
+    }
+
+
+def _stated(data: CertificateUpdate) -> dict[str, Any]:
+    """What a PATCH states: the fields it names. null is refused where a certificate must have
+    a value (dates), is "no value" for the original issue date, and states nothing elsewhere."""
+    stated: dict[str, Any] = {}
+    for name, value in data.model_dump(exclude_unset=True).items():
+        if value is None and name in ("issue_date", "expiry_date"):
+            raise ValidationProblem.field(f"/{name}", "cannot be null")
+        if value is None and name != "original_issue_date":
+            continue
+        stated[name] = value
+    return stated
+
+
 def update_certificate(
     session: Session, *, principal: Principal, certificate_id: uuid.UUID, data: CertificateUpdate
 ) -> Certificate:
-    """Patch a certificate; each changed field is recorded with before, after, who and when."""
+    """Patch a certificate with the rule the import applies too (app/domain/changes.py): only
+    the stated fields change, the organisation part by part; each changed field is recorded
+    with before, after, who and when."""
     cert = _writable(session, principal, certificate_id)
     before_snapshot = certificate_snapshot(cert)
-    fields = data.model_fields_set
-    changes: list[tuple[str, Any, Any]] = []
-
-    def record(field: str, before: Any, after: Any) -> None:
-        if before != after:
-            changes.append((field, before, after))
-
-    for name in ("original_issue_date", "issue_date", "expiry_date"):
-        if name in fields:
-            value = getattr(data, name)
-            if value is None and name != "original_issue_date":
-                raise ValidationProblem.field(f"/{name}", "cannot be null")
-    new_issue = data.issue_date if "issue_date" in fields and data.issue_date else cert.issue_date
-    new_expiry = (
-        data.expiry_date if "expiry_date" in fields and data.expiry_date else cert.expiry_date
-    )
-    new_original = (
-        data.original_issue_date if "original_issue_date" in fields else cert.original_issue_date
-    )
-    _check_dates(new_original, new_issue, new_expiry)
-
-    if "certificate_number" in fields and data.certificate_number is not None:
-        key = normalize_certificate_number(data.certificate_number)
+    current = certificate_record(cert)
+    stated = _stated(data)
+    standard = None
+    if "standard" in stated:
+        standard = resolve_standard(session, stated["standard"])
+        stated["standard"] = standard.label
+    merged = changes.merge(current, stated)
+    for name, reason in changes.date_problems(merged):
+        raise ValidationProblem.field(f"/{name}", reason)
+    if merged["certificate_number"] != cert.certificate_number:
+        key = normalize_certificate_number(merged["certificate_number"])
         if certificate_number_taken(session, cert.certification_body_id, key, cert.id):
-            raise Conflict(f"Certificate number {data.certificate_number!r} already exists.")
-        record("certificate_number", cert.certificate_number, data.certificate_number)
-        cert.certificate_number, cert.number_key = data.certificate_number, key
-    if "standard" in fields and data.standard is not None:
-        standard = resolve_standard(session, data.standard)
-        record("standard", cert.standard.label, standard.label)
+            raise Conflict(f"Certificate number {merged['certificate_number']!r} already exists.")
+        cert.certificate_number, cert.number_key = merged["certificate_number"], key
+    if standard is not None:
         cert.standard_id = standard.id
-    if "organization" in fields and data.organization is not None:
-        before = _org_snapshot(cert.organization)
-        org = _organization(session, cert.certification_body_id, data.organization)
+    if merged["organization"] != current["organization"]:
+        org = _organization(
+            session,
+            cert.certification_body_id,
+            OrganizationIn.model_validate(merged["organization"]),
+        )
         session.flush()
-        record("organization", before, _org_snapshot(org))
         cert.organization_id = org.id
-    if "scope" in fields and data.scope is not None:
-        record("scope", cert.scope, data.scope)
-        cert.scope = data.scope
-    if "sectors" in fields and data.sectors is not None:
-        record("sectors", list(cert.sectors or []), list(data.sectors))
-        cert.sectors = list(data.sectors)
-    if "sites" in fields and data.sites is not None:
-        before_sites = _sites_snapshot(cert.sites)
-        after_sites = [s.model_dump() for s in data.sites]
-        if before_sites != after_sites:
-            record("sites", before_sites, after_sites)
-            cert.sites.clear()
-            session.flush()
-            cert.sites.extend(_sites(data.sites))
-    for name, new in (
-        ("original_issue_date", new_original),
-        ("issue_date", new_issue),
-        ("expiry_date", new_expiry),
-    ):
-        old = getattr(cert, name)
-        record(name, old.isoformat() if old else None, new.isoformat() if new else None)
-        setattr(cert, name, new)
-    if "confidential" in fields and data.confidential is not None:
-        record("confidential", cert.confidential, data.confidential)
-        cert.confidential = data.confidential
-
-    for field, before, after in changes:
+        merged["organization"] = _org_snapshot(org)
+    for name in ("scope", "original_issue_date", "issue_date", "expiry_date", "confidential"):
+        setattr(cert, name, merged[name])
+    cert.sectors = list(merged["sectors"])
+    if merged["sites"] != current["sites"]:
+        cert.sites.clear()
+        session.flush()
+        cert.sites.extend(_sites([SiteIn.model_validate(site) for site in merged["sites"]]))
+    found = changes.changes(current, merged)
+    for change in found:
         session.add(
             CertificateChange(
                 certificate_id=cert.id,
-                field=field,
-                before={"value": before},
-                after={"value": after},
+                field=change.field,
+                before={"value": change.before},
+                after={"value": change.after},
                 **_actor(principal),
             )
         )
     session.flush()
     session.expire(cert)
     updated = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
-    if changes:
+    if found:
         mark_certificates(session, [updated.id])
         record_audit(
             session,
@@ -303,16 +308,23 @@ def change_certificate_status(
     data: StatusChange,
     today: date,
 ) -> Certificate:
-    """Record a dated status change (ISO/IEC 17021-1 §9.6); back- or future-dating allowed."""
+    """Record a dated status change (ISO/IEC 17021-1 §9.6); back- or future-dating allowed.
+    A status identical to a recorded one records nothing (app/domain/changes.py, the import's
+    rule too)."""
     cert = _writable(session, principal, certificate_id)
     before = certificate_status_today(cert, today)
-    event = CertificateStatusEvent(
-        status=data.status,
-        effective_from=data.effective_from or today,
+    recorded = status_events(cert.status_events)
+    statement = StatusStatement(Status(data.status), data.effective_from, data.reason)
+    event = changes.status_event_to_record(recorded, statement, today)
+    if event is None:
+        return cert
+    row = CertificateStatusEvent(
+        status=event.status.value,
+        effective_from=event.effective_from,
         reason=data.reason,
         **_actor(principal),
     )
-    cert.status_events.append(event)
+    cert.status_events.append(row)
     session.flush()
     mark_certificates(session, [cert.id])
     record_audit(
@@ -323,9 +335,9 @@ def change_certificate_status(
         target_id=cert.id,
         before={"status_today": before},
         after={
-            "status": event.status,
-            "effective_from": event.effective_from,
-            "reason": event.reason,
+            "status": row.status,
+            "effective_from": row.effective_from,
+            "reason": row.reason,
         },
     )
     return cert

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "certificate_number": ("certificate_number", "certificate number", "certificate no"),
     "certificate_id": ("certificate_id",),
-    "certification_body": ("certification_body", "certification body"),
+    "certification_body": ("certification_body", "certification_body_id", "certification body"),
     "status": ("status", "certification status"),
     "status_effective_from": ("status_effective_from", "status effective from", "status date"),
     "status_reason": ("status_reason", "status reason"),
@@ -40,7 +40,9 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "expiry_date": ("expiry_date", "certification expiry date"),
     "confidential": ("confidential", "confidential certified entity"),
 }
-REQUIRED = ("certificate_number", "organization_name", "standard", "issue_date", "expiry_date")
+# Only the number is needed to find a certificate; a new certificate also needs the organisation's
+# name, the standard, the issue and the expiry date (a row error when its cells are missing).
+REQUIRED = ("certificate_number",)
 # IAF MD 28 headers used when exporting in that layout (round trip).
 MD28_HEADERS: dict[str, str] = {
     "certificate_number": "Certificate Number",
@@ -117,8 +119,23 @@ ACCREDITATIONS = Layout(
 )
 
 
-def understand_header(names: Iterable[str], layout: Layout = CERTIFICATES) -> Header:
-    """Map the file's column names to ours; raise FileProblem for missing required columns."""
+def unknown_names_problem(unknown: list[str], layout: Layout, what: str = "column") -> FileProblem:
+    """The file-level error for names the layout does not know: lists them and the known ones,
+    so a typo never vanishes silently (DESIGN.md, "The registry changes only when someone says
+    so")."""
+    known = ", ".join(layout.aliases)
+    listed = ", ".join(repr(n) for n in unknown)
+    return FileProblem(
+        f"unknown {what}(s) {listed}; the known ones are {known} (or their IAF MD 28 names); "
+        "send ignore_unknown_columns=true to import without them"
+    )
+
+
+def understand_header(
+    names: Iterable[str], layout: Layout = CERTIFICATES, *, ignore_unknown: bool = False
+) -> Header:
+    """Map the file's column names to ours; FileProblem for missing required or unknown columns
+    (unknown ones are listed in `ignored` instead when `ignore_unknown`)."""
     columns: dict[str, str] = {}
     ignored: list[str] = []
     lookup = layout.lookup
@@ -138,6 +155,8 @@ def understand_header(names: Iterable[str], layout: Layout = CERTIFICATES) -> He
             for m in missing
         )
         raise FileProblem(f"missing required column(s): {expected}")
+    if ignored and not ignore_unknown:
+        raise unknown_names_problem(ignored, layout)
     return Header(columns=columns, ignored=ignored)
 
 
@@ -166,7 +185,9 @@ def utf8_lines(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[str]:
             yield line + "\n"
 
 
-def read_csv(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, Iterator[RawRow]]:
+def read_csv(
+    stream: BinaryIO, layout: Layout = CERTIFICATES, *, ignore_unknown: bool = False
+) -> tuple[Header, Iterator[RawRow]]:
     """Header and rows of a CSV file (row numbers count the header as row 1)."""
     lines = utf8_lines(stream)
     reader = csv.reader(lines, strict=True)
@@ -176,7 +197,7 @@ def read_csv(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, I
         raise FileProblem("the file is empty; expected a header row") from None
     except csv.Error as exc:
         raise FileProblem(f"the header row is not valid CSV: {exc}") from exc
-    header = understand_header(names, layout)
+    header = understand_header(names, layout, ignore_unknown=ignore_unknown)
     index = {ours: names.index(theirs) for ours, theirs in header.columns.items()}
     width = len(names)
 
@@ -205,10 +226,40 @@ def read_csv(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, I
     return header, rows()
 
 
-def read_jsonl(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header, Iterator[RawRow]]:
-    """Rows of a JSON Lines file; keys use our names or IAF MD 28 names, nested or flat."""
+NESTED_FIELDS = frozenset({"organization", "sites"})
+"""JSON Lines keys that carry the write API's nested objects (API.md, POST /v1/certificates)."""
+
+
+def _unknown_keys(stream: BinaryIO, layout: Layout) -> list[str]:
+    """First pass over a seekable JSON Lines file: the top-level keys no column name matches."""
+    lookup = layout.lookup
+    nested = NESTED_FIELDS if layout is CERTIFICATES else frozenset()
+    unknown: dict[str, None] = {}
+    for line in utf8_lines(stream):
+        try:
+            obj = json.loads(line) if line.strip() else None
+        except json.JSONDecodeError:
+            continue  # reported on its row by the second pass
+        if isinstance(obj, dict):
+            for key in obj:
+                if str(key) not in nested and _norm(str(key)) not in lookup:
+                    unknown.setdefault(str(key))
+    stream.seek(0)
+    return list(unknown)
+
+
+def read_jsonl(
+    stream: BinaryIO, layout: Layout = CERTIFICATES, *, ignore_unknown: bool = False
+) -> tuple[Header, Iterator[RawRow]]:
+    """Rows of a JSON Lines file; keys use our names or IAF MD 28 names, nested or flat.
+
+    An unknown key in any row is an error for the whole file, found by a first pass before any
+    row is read (the upload is spooled, a file on disk is seekable), unless `ignore_unknown`."""
 
     lookup = layout.lookup
+    unknown = _unknown_keys(stream, layout) if stream.seekable() else []
+    if unknown and not ignore_unknown:
+        raise unknown_names_problem(unknown, layout, "field")
 
     def rows() -> Iterator[RawRow]:
         for number, line in enumerate(utf8_lines(stream), start=1):
@@ -225,7 +276,7 @@ def read_jsonl(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header,
             values: dict[str, Any] = {}
             sources: dict[str, str] = {}
             for key, value in obj.items():
-                if key in {"organization", "sites"}:
+                if key in NESTED_FIELDS and layout is CERTIFICATES:
                     values[key] = value
                     sources[key] = key
                     continue
@@ -235,7 +286,12 @@ def read_jsonl(stream: BinaryIO, layout: Layout = CERTIFICATES) -> tuple[Header,
                     sources[ours] = str(key)
             yield RawRow(number, values, sources)
 
-    return Header(columns={}, ignored=[]), rows()
+    return Header(columns={}, ignored=unknown), rows()
+
+
+def _blank(value: Any) -> bool:
+    """A cell that says nothing: absent, null or only spaces (a column the file lacks, too)."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: Any) -> str | None:
@@ -290,49 +346,77 @@ def _split(value: Any) -> list[str]:
     return [p.strip() for p in str(value).split(LIST_SEPARATOR)]
 
 
-def canonical(raw: RawRow) -> dict[str, Any]:
-    """The CertificateCreate-shaped body of a row, plus import-only fields (status, ...)."""
-    v = raw.values
+SITE_COLUMNS = ("site_name", "site_address", "site_country")
+
+
+def _organization(v: dict[str, Any]) -> dict[str, Any]:
+    """The organisation parts a row states (nested object or flat columns)."""
     if isinstance(v.get("organization"), dict):
-        organization = dict(v["organization"])
-    else:
-        organization = {
-            "name": _text(v.get("organization_name")) or "",
-            "country": _text(v.get("organization_country")),
-            "aliases": [a for a in _split(v.get("organization_aliases")) if a],
-            "identifiers": {"lei": _text(v.get("lei")), "vat": _text(v.get("vat"))},
-        }
+        given = v["organization"]
+        stated = {k: val for k, val in given.items() if k != "identifiers" and not _blank(val)}
+        if isinstance(given.get("identifiers"), dict):
+            ids = {k: val for k, val in given["identifiers"].items() if not _blank(val)}
+            if ids:
+                stated["identifiers"] = ids
+        elif "identifiers" in given and given["identifiers"] is not None:
+            stated["identifiers"] = given["identifiers"]  # refused by validation, with a pointer
+        return stated
+    stated = {}
+    if not _blank(v.get("organization_name")):
+        stated["name"] = _text(v["organization_name"])
+    if not _blank(v.get("organization_country")):
+        stated["country"] = _text(v["organization_country"])
+    if not _blank(v.get("organization_aliases")):
+        stated["aliases"] = [a for a in _split(v["organization_aliases"]) if a]
+    ids = {name: _text(v[name]) for name in ("lei", "vat") if not _blank(v.get(name))}
+    if ids:
+        stated["identifiers"] = ids
+    return stated
+
+
+def _sites(v: dict[str, Any], organization: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The sites a row states, or None when it states none (all site cells blank or absent)."""
     if isinstance(v.get("sites"), list):
-        sites = v["sites"]
-    else:
-        names, addresses, countries = (
-            _split(v.get("site_name")),
-            _split(v.get("site_address")),
-            _split(v.get("site_country")),
-        )
-        count = max(len(names), len(addresses), len(countries))
-        fallback = organization.get("country") if count and not countries else None
-        sites = [
-            {
-                "name": (names[i] if i < len(names) else "") or None,
-                "address": (addresses[i] if i < len(addresses) else "") or None,
-                "country": (countries[i] if i < len(countries) else fallback) or None,
-            }
-            for i in range(count)
-        ]
+        return list(v["sites"])
+    if all(_blank(v.get(name)) for name in SITE_COLUMNS):
+        return None
+    names, addresses, countries = (_split(v.get(name)) for name in SITE_COLUMNS)
+    count = max(len(names), len(addresses), len(countries))
+    fallback = organization.get("country") if not countries else None
+    return [
+        {
+            "name": (names[i] if i < len(names) else "") or None,
+            "address": (addresses[i] if i < len(addresses) else "") or None,
+            "country": (countries[i] if i < len(countries) else fallback) or None,
+        }
+        for i in range(count)
+    ]
+
+
+def canonical(raw: RawRow) -> dict[str, Any]:
+    """What a row states, shaped as the write API's body (`body`: only the fields whose column
+    the file has and whose cell is not blank; DESIGN.md, "The registry changes only when someone
+    says so"), plus the import-only fields (status, its date and reason, the CB, an id)."""
+    v = raw.values
+    body: dict[str, Any] = {}
+    for name in ("certificate_number", "standard", "scope"):
+        if not _blank(v.get(name)):
+            body[name] = _text(v[name])
+    organization = _organization(v)
+    if organization:
+        body["organization"] = organization
+    if "sectors" in v and not _blank(v["sectors"]):
+        body["sectors"] = _sectors(v["sectors"])
+    sites = _sites(v, organization)
+    if sites is not None:
+        body["sites"] = sites
+    for name in ("original_issue_date", "issue_date", "expiry_date"):
+        if not _blank(v.get(name)):
+            body[name] = _date(v[name])
+    if not _blank(v.get("confidential")):
+        body["confidential"] = _bool(v["confidential"])
     return {
-        "body": {
-            "certificate_number": _text(v.get("certificate_number")) or "",
-            "organization": organization,
-            "standard": _text(v.get("standard")) or "",
-            "scope": _text(v.get("scope")) or "",
-            "sectors": _sectors(v.get("sectors")),
-            "sites": sites,
-            "original_issue_date": _date(v.get("original_issue_date")),
-            "issue_date": _date(v.get("issue_date")),
-            "expiry_date": _date(v.get("expiry_date")),
-            "confidential": _bool(v.get("confidential")),
-        },
+        "body": body,
         "status": _text(v.get("status")),
         "status_effective_from": _date(v.get("status_effective_from")),
         "status_reason": _text(v.get("status_reason")),

@@ -22,6 +22,8 @@ from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.domain import changes
+from app.domain.changes import StatusStatement
 from app.domain.facts import Status, StatusEvent
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
@@ -39,13 +41,24 @@ from app.models import (
     Standard,
 )
 from app.repositories.bodies import find_certification_body
-from app.schemas.certificates import CertificateCreate
+from app.schemas.certificates import CertificateStated
+from app.schemas.common import multi_line, single_line
 from app.services.audit import audit_row
 from app.services.auth import Principal
 from app.services.import_format import RawRow, canonical, column_for
 from app.services.outbox import mark_certification_body
 
 Mode = Literal["all", "partial"]
+_IMPORT_ONLY_TEXT = (
+    ("status", single_line),
+    ("status_effective_from", single_line),
+    ("status_reason", multi_line),
+    ("certification_body", single_line),
+    ("certificate_id", single_line),
+)
+"""Row values outside the write API's body, checked for control characters like its fields."""
+OTHER_CB = "other_certification_body"
+"""Row error code: the row names another certification body than the import's (never moved)."""
 Outcome = Literal["created", "updated", "unchanged", "skipped", "error"]
 DEFAULT_BATCH = 1000
 
@@ -58,7 +71,7 @@ class RowReport:
     certificate_number: str | None
     outcome: Outcome
     certificate_id: str | None = None
-    changes: list[str] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
     status_mapping: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
     mapping: StatusMapping | None = field(default=None, repr=False)
@@ -125,16 +138,15 @@ class ImportReport:
 
 @dataclass
 class _Valid:
-    """A row that passed validation, ready to be upserted."""
+    """A row that passed validation: what it states, ready to be applied."""
 
     report: RowReport
-    data: CertificateCreate
+    stated: dict[str, Any]
     number_key: str
-    standard_id: uuid.UUID
-    mapping: StatusMapping
-    status_effective_from: date | None
-    status_reason: str | None
-    present: frozenset[str] = frozenset()
+    standard_id: uuid.UUID | None
+    mapping: StatusMapping | None
+    statement: StatusStatement | None
+    sources: dict[str, str]
 
 
 class ImportAborted(Exception):
@@ -175,7 +187,8 @@ class Importer:
     # --- validation -------------------------------------------------------------------------
 
     def validate(self, raw: RawRow, seen: dict[str, int]) -> tuple[_Valid | None, RowReport]:
-        """Validate one row completely, before anything is written."""
+        """Validate what one row states, before anything is written (the rules that need the
+        registry's record, such as dates in order, are applied in write_batch)."""
         if "__error__" in raw.values:
             report = RowReport(raw.row, None, "error")
             report.errors.append(
@@ -183,28 +196,103 @@ class Importer:
             )
             return None, report
         c = canonical(raw)
-        number = c["body"]["certificate_number"] or None
+        stated_body = c["body"]
+        number = stated_body.get("certificate_number")
         report = RowReport(raw.row, number, "error")
         errors = report.errors
+        for name, check in _IMPORT_ONLY_TEXT:
+            if c[name] is not None:
+                try:
+                    check(c[name])
+                except ValueError as exc:
+                    errors.append({"field": raw.sources.get(name, name), "reason": str(exc)})
+        if errors:  # never looked up or stored: PostgreSQL refuses NUL in text
+            return None, report
+        mapping: StatusMapping | None = None
+        if c["status"] is not None:
+            try:
+                mapping = map_status(c["status"])
+            except ValueError as exc:
+                errors.append({"field": raw.sources.get("status", "status"), "reason": str(exc)})
+            else:
+                report.status_mapping = mapping.explanation
+                report.mapping = mapping
+                if mapping.skip:
+                    report.outcome = "skipped"
+                    return None, report
+        self._check_binding(c, raw, errors)
         try:
-            mapping = map_status(c["status"])
-        except ValueError as exc:
-            errors.append({"field": raw.sources.get("status", "status"), "reason": str(exc)})
-            mapping = None
-        if mapping is not None:
-            report.status_mapping = mapping.explanation
-            report.mapping = mapping
-            if mapping.skip:
-                report.outcome = "skipped"
-                return None, report
+            stated = CertificateStated.model_validate(stated_body)
+        except ValidationError as exc:
+            for err in validation_errors(exc.errors()):
+                errors.append(
+                    {
+                        "field": column_for(err["pointer"], raw.sources),
+                        "pointer": err["pointer"],
+                        "reason": err["detail"],
+                    }
+                )
+            return None, report
+        if stated.certificate_number is None:
+            errors.append(
+                {
+                    "field": raw.sources.get("certificate_number", "certificate_number"),
+                    "reason": "is blank; every row needs the certificate number",
+                }
+            )
+            return None, report
+        values = stated.model_dump(exclude_unset=True)
+        standard_id = None
+        if stated.standard is not None:
+            standard_id = self._standard(stated.standard, raw, errors)
+            if standard_id is not None:
+                values["standard"] = self.standard_labels[standard_id]
+        effective = None
+        if c["status_effective_from"]:
+            try:
+                effective = date.fromisoformat(c["status_effective_from"])
+            except ValueError:
+                errors.append(
+                    {
+                        "field": raw.sources.get("status_effective_from", "status_effective_from"),
+                        "reason": f"{c['status_effective_from']!r} is not a real date (YYYY-MM-DD)",
+                    }
+                )
+        key = normalize_certificate_number(stated.certificate_number)
+        if key in seen:
+            errors.append(
+                {
+                    "field": raw.sources.get("certificate_number", "certificate_number"),
+                    "reason": f"the same certificate number is on row {seen[key]} of this file",
+                }
+            )
+        if errors:
+            return None, report
+        seen[key] = raw.row
+        statement = None
+        if mapping is not None and mapping.status is not None:
+            statement = StatusStatement(
+                mapping.status, effective, c["status_reason"] or f"imported as {mapping.given}"
+            )
+        return (
+            _Valid(report, values, key, standard_id, mapping, statement, dict(raw.sources)),
+            report,
+        )
+
+    def _check_binding(self, c: dict[str, Any], raw: RawRow, errors: list[dict[str, str]]) -> None:
+        """A row that names another CB than the one this import acts for is an error, never
+        re-attributed: the same rule as the write API's 403 (API.md, "Details that integrations
+        rely on")."""
         if c["certification_body"]:
             named = find_certification_body(self.session, c["certification_body"])
             if named is None or named.id != self.cb.id:
+                who = "an unknown certification body" if named is None else named.name
                 errors.append(
                     {
                         "field": raw.sources.get("certification_body", "certification_body"),
-                        "reason": "this row is for another certification body "
-                        f"({c['certification_body']}); this import is bound to {self.cb.name}",
+                        "code": OTHER_CB,
+                        "reason": f"this row names {who} ({c['certification_body']}); this "
+                        f"import acts for {self.cb.name} and never moves a row to another body",
                     }
                 )
         if c["certificate_id"]:
@@ -217,73 +305,10 @@ class Importer:
                 errors.append(
                     {
                         "field": raw.sources.get("certificate_id", "certificate_id"),
+                        "code": OTHER_CB,
                         "reason": "the certificate belongs to another certification body",
                     }
                 )
-        try:
-            data = CertificateCreate.model_validate(c["body"])
-        except ValidationError as exc:
-            for err in validation_errors(exc.errors()):
-                errors.append(
-                    {
-                        "field": column_for(err["pointer"], raw.sources),
-                        "pointer": err["pointer"],
-                        "reason": err["detail"],
-                    }
-                )
-            return None, report
-        standard_id = self._standard(data.standard, raw, errors)
-        if data.expiry_date < data.issue_date:
-            errors.append(
-                {
-                    "field": raw.sources.get("expiry_date", "expiry_date"),
-                    "reason": f"expiry date {data.expiry_date} is before issue date "
-                    f"{data.issue_date}",
-                }
-            )
-        if data.original_issue_date and data.original_issue_date > data.issue_date:
-            errors.append(
-                {
-                    "field": raw.sources.get("original_issue_date", "original_issue_date"),
-                    "reason": f"original issue date {data.original_issue_date} is after issue date "
-                    f"{data.issue_date}",
-                }
-            )
-        effective = None
-        if c["status_effective_from"]:
-            try:
-                effective = date.fromisoformat(c["status_effective_from"])
-            except ValueError:
-                errors.append(
-                    {
-                        "field": raw.sources.get("status_effective_from", "status_effective_from"),
-                        "reason": f"{c['status_effective_from']!r} is not a real date (YYYY-MM-DD)",
-                    }
-                )
-        key = normalize_certificate_number(data.certificate_number)
-        if key in seen:
-            errors.append(
-                {
-                    "field": raw.sources.get("certificate_number", "certificate_number"),
-                    "reason": f"the same certificate number is on row {seen[key]} of this file",
-                }
-            )
-        if errors or mapping is None or standard_id is None:
-            return None, report
-        seen[key] = raw.row
-        return (
-            _Valid(
-                report,
-                data,
-                key,
-                standard_id,
-                mapping,
-                effective,
-                c["status_reason"],
-                frozenset(raw.sources),
-            ),
-            report,
-        )
 
     def _standard(self, label: str, raw: RawRow, errors: list[dict[str, str]]) -> uuid.UUID | None:
         column = raw.sources.get("standard", "standard")
@@ -303,7 +328,8 @@ class Importer:
     # --- writing ----------------------------------------------------------------------------
 
     def write_batch(self, batch: list[_Valid]) -> None:
-        """Upsert a batch of valid rows with a handful of set-based statements."""
+        """Upsert a batch of valid rows with a handful of set-based statements. What each row
+        changes is decided by app/domain/changes.py, the rule the write API applies too."""
         if not batch:
             return
         s = self.session
@@ -358,7 +384,14 @@ class Importer:
             )
         }
         orgs = _OrgCache(s, self.cb.id, self.started_at)
-        orgs.preload({fold_name(v.data.organization.name) for v in batch})
+        orgs.preload(
+            {
+                fold_name(name)
+                for v in batch
+                if (name := (v.stated.get("organization") or {}).get("name"))
+            }
+            | {fold_name(o.name) for o in orgs_by_id.values()}
+        )
 
         now = self.started_at
         new_certs: list[dict[str, Any]] = []
@@ -370,7 +403,6 @@ class Importer:
         audits: list[dict[str, Any]] = []
 
         for v in batch:
-            d = v.data
             old = existing.get(v.number_key)
             if old is not None and old.updated_at == self.started_at:
                 self._error(
@@ -379,31 +411,55 @@ class Importer:
                     "the same certificate number appears earlier in this file",
                 )
                 continue
-            org_in: Any = d.organization
+            current = None
             if old is not None:
-                org_in = _keep_absent_organization(
-                    d.organization, orgs_by_id.get(old.organization_id), v.present
-                )
-            org_id = orgs.resolve(org_in)
+                current = {
+                    "certificate_number": old.certificate_number,
+                    "organization": _org_snapshot(orgs_by_id[old.organization_id]),
+                    "standard": self.standard_labels.get(old.standard_id),
+                    "scope": old.scope,
+                    "sectors": list(old.sectors or []),
+                    "sites": sites[old.id],
+                    "original_issue_date": old.original_issue_date,
+                    "issue_date": old.issue_date,
+                    "expiry_date": old.expiry_date,
+                    "confidential": old.confidential,
+                }
+            else:
+                missing = changes.missing_to_create(v.stated)
+                if missing:
+                    self._error(
+                        v,
+                        ", ".join(_column(name, v.sources) for name in missing),
+                        "required for a new certificate (the registry has none with this "
+                        "number for this certification body)",
+                    )
+                    continue
+            merged = changes.merge(current, v.stated)
+            problems = changes.date_problems(merged)
+            if problems:
+                for name, reason in problems[1:]:
+                    v.report.errors.append({"field": _column(name, v.sources), "reason": reason})
+                self._error(v, _column(problems[0][0], v.sources), problems[0][1])
+                continue
+            org_id = orgs.resolve(merged["organization"])
+            standard_id = v.standard_id
+            if standard_id is None:
+                if old is None:  # missing_to_create() asked for the standard
+                    raise AssertionError("a new certificate without a standard")
+                standard_id = old.standard_id
             body = {
-                "certificate_number": d.certificate_number,
+                "certificate_number": merged["certificate_number"],
                 "organization_id": org_id,
-                "standard_id": v.standard_id,
-                "scope": d.scope,
-                "sectors": list(d.sectors),
-                "original_issue_date": d.original_issue_date,
-                "issue_date": d.issue_date,
-                "expiry_date": d.expiry_date,
-                "confidential": d.confidential,
+                "standard_id": standard_id,
+                "scope": merged["scope"],
+                "sectors": list(merged["sectors"]),
+                "original_issue_date": merged["original_issue_date"],
+                "issue_date": merged["issue_date"],
+                "expiry_date": merged["expiry_date"],
+                "confidential": merged["confidential"],
             }
-            site_rows = [s_.model_dump() for s_ in d.sites]
-            if old is not None:
-                # A column the file does not have keeps the registry's value ("nothing lost").
-                for name in ("scope", "sectors", "original_issue_date", "confidential"):
-                    if name not in v.present:
-                        body[name] = getattr(old, name)
-                if not v.present & SITE_COLUMNS:
-                    site_rows = sites[old.id]
+            site_rows = list(merged["sites"])
             if old is None:
                 cert_id = uuid.uuid4()
                 new_certs.append(
@@ -417,19 +473,9 @@ class Importer:
                     }
                 )
                 new_sites += _site_rows(cert_id, site_rows)
-                new_events.append(
-                    self._event(cert_id, Status.ACTIVE.value, d.issue_date, "issued", now)
-                )
-                if v.mapping.status not in (None, Status.ACTIVE):
-                    assert v.mapping.status is not None
+                for event, why in changes.initial_status_events(merged["issue_date"], v.statement):
                     new_events.append(
-                        self._event(
-                            cert_id,
-                            v.mapping.status.value,
-                            v.status_effective_from or self.today,
-                            v.status_reason or f"imported as {v.mapping.given}",
-                            now,
-                        )
+                        self._event(cert_id, event.status.value, event.effective_from, why, now)
                     )
                 v.report.outcome = "created"
                 v.report.certificate_id = str(cert_id)
@@ -441,53 +487,62 @@ class Importer:
                 self._done(v)
                 continue
 
-            changes = self._diff(old, body, orgs_by_id, orgs, sites[old.id], site_rows)
-            status_now = status_at(events[old.id], self.today, Status.ACTIVE)
-            wanted = v.mapping.status
-            if wanted is not None and wanted != status_now:
+            assert current is not None
+            merged["organization"] = orgs.snapshot(org_id)
+            field_changes = changes.changes(current, merged)
+            status_event = changes.status_event_to_record(events[old.id], v.statement, self.today)
+            reported = [c.as_dict() for c in field_changes]
+            if status_event is not None:
+                before = status_at(events[old.id], self.today, Status.ACTIVE)
                 new_events.append(
                     self._event(
                         old.id,
-                        wanted.value,
-                        v.status_effective_from or self.today,
-                        v.status_reason or f"imported as {v.mapping.given}",
+                        status_event.status.value,
+                        status_event.effective_from,
+                        v.statement.reason if v.statement is not None else None,
                         now,
                     )
                 )
-                changes.append(("status", status_now.value if status_now else None, wanted.value))
+                reported.append(
+                    {
+                        "field": "status",
+                        "before": before.value if before is not None else None,
+                        "after": status_event.status.value,
+                        "effective_from": status_event.effective_from.isoformat(),
+                    }
+                )
             v.report.certificate_id = str(old.id)
-            if not changes:
+            if not reported:
                 v.report.outcome = "unchanged"
                 self._done(v)
                 continue
-            field_changes = [c for c in changes if c[0] != "status"]
             if field_changes:
                 updates.append({"id": old.id, "updated_at": now, **body})
-                for name, before, after in field_changes:
+                for change in field_changes:
                     new_changes.append(
                         {
                             "id": uuid.uuid4(),
                             "certificate_id": old.id,
-                            "field": name,
-                            "before": {"value": before},
-                            "after": {"value": after},
+                            "field": change.field,
+                            "before": {"value": change.before},
+                            "after": {"value": change.after},
                             "recorded_at": now,
                             **self.actor,
                         }
                     )
-                if any(name == "sites" for name, _, _ in field_changes):
+                if any(change.field == "sites" for change in field_changes):
                     site_replacements.append(old.id)
                     new_sites += _site_rows(old.id, site_rows)
             else:
-                updates.append({"id": old.id, "updated_at": now, **body})
+                updates.append({"id": old.id, "updated_at": now})
             v.report.outcome = "updated"
-            v.report.changes = [name for name, _, _ in changes]
+            v.report.changes = reported
             audits.append(
                 self._audit(
                     "certificate.import.update",
                     old.id,
-                    {name: before for name, before, _ in changes},
-                    {name: after for name, _, after in changes},
+                    {c["field"]: c["before"] for c in reported},
+                    {c["field"]: c["after"] for c in reported},
                 )
             )
             self._done(v)
@@ -518,50 +573,8 @@ class Importer:
             # Marked per CB, not per certificate, so a huge import keeps bounded memory.
             mark_certification_body(s, self.cb.id)
 
-    def _diff(
-        self,
-        old: Any,
-        body: dict[str, Any],
-        orgs_by_id: dict[uuid.UUID, Organization],
-        orgs: _OrgCache,
-        old_sites: list[dict[str, Any]],
-        new_sites: list[dict[str, Any]],
-    ) -> list[tuple[str, Any, Any]]:
-        changes: list[tuple[str, Any, Any]] = []
-        for name in ("certificate_number", "scope", "confidential"):
-            if getattr(old, name) != body[name]:
-                changes.append((name, getattr(old, name), body[name]))
-        if list(old.sectors or []) != body["sectors"]:
-            changes.append(("sectors", list(old.sectors or []), body["sectors"]))
-        if old.standard_id != body["standard_id"]:
-            changes.append(
-                (
-                    "standard",
-                    self.standard_labels.get(old.standard_id),
-                    self.standard_labels.get(body["standard_id"]),
-                )
-            )
-        for name in ("original_issue_date", "issue_date", "expiry_date"):
-            before, after = getattr(old, name), body[name]
-            if before != after:
-                changes.append(
-                    (
-                        name,
-                        before.isoformat() if before else None,
-                        after.isoformat() if after else None,
-                    )
-                )
-        old_org = orgs_by_id.get(old.organization_id)
-        new_org = orgs.snapshot(body["organization_id"])
-        old_snapshot = _org_snapshot(old_org) if old_org is not None else None
-        if old_snapshot != new_org:
-            changes.append(("organization", old_snapshot, new_org))
-        if old_sites != new_sites:
-            changes.append(("sites", old_sites, new_sites))
-        return changes
-
     def _event(
-        self, cert_id: uuid.UUID, status: str, effective: date, reason: str, now: datetime
+        self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime
     ) -> dict[str, Any]:
         return {
             "id": uuid.uuid4(),
@@ -594,10 +607,10 @@ class Importer:
     def _error(self, v: _Valid, field_name: str, reason: str) -> None:
         v.report.outcome = "error"
         v.report.errors.append({"field": field_name, "reason": reason})
-        self._done(v, v.mapping)
+        self._done(v)
 
-    def _done(self, v: _Valid, mapping: StatusMapping | None = None) -> None:
-        self.report.count(v.report, mapping or v.mapping)
+    def _done(self, v: _Valid) -> None:
+        self.report.count(v.report, v.mapping)
         if self.on_row is not None:
             self.on_row(v.report)
 
@@ -608,24 +621,10 @@ class Importer:
             self.on_row(report)
 
 
-SITE_COLUMNS = frozenset({"sites", "site_name", "site_address", "site_country"})
-
-
-def _keep_absent_organization(org: Any, old: Organization | None, present: frozenset[str]) -> Any:
-    """The row's organisation, with the registry's values for columns the file does not have."""
-    if old is None or "organization" in present:
-        return org
-    from types import SimpleNamespace
-
-    return SimpleNamespace(
-        name=org.name,
-        country=org.country if "organization_country" in present else old.country,
-        aliases=org.aliases if "organization_aliases" in present else list(old.aliases or []),
-        identifiers=SimpleNamespace(
-            lei=org.identifiers.lei if "lei" in present else old.lei,
-            vat=org.identifiers.vat if "vat" in present else old.vat,
-        ),
-    )
+def _column(name: str, sources: dict[str, str]) -> str:
+    """The user's column for one of our field names (organization.name -> its column)."""
+    ours = {"organization.name": "organization_name"}.get(name, name)
+    return sources.get(ours, ours)
 
 
 def _table(model: type[Any]) -> Table:
@@ -693,14 +692,16 @@ class _OrgCache:
             self.by_key[key] = row
             self.by_id[existing.id] = row
 
-    def resolve(self, org: Any) -> uuid.UUID:
+    def resolve(self, org: dict[str, Any]) -> uuid.UUID:
         """The id of the organisation record matching this entity, creating or refreshing it."""
-        key = (fold_name(org.name), org.country)
+        key = (fold_name(org["name"]), org.get("country"))
+        identifiers = org.get("identifiers") or {}
+        lei = identifiers.get("lei")
         wanted = {
-            "name": org.name,
-            "aliases": list(org.aliases),
-            "lei": org.identifiers.lei.upper() if org.identifiers.lei else None,
-            "vat": org.identifiers.vat,
+            "name": org["name"],
+            "aliases": list(org.get("aliases") or []),
+            "lei": lei.upper() if lei else None,
+            "vat": identifiers.get("vat"),
         }
         row = self.by_key.get(key)
         if row is None:  # preload() already looked for it in the database

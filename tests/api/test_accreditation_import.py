@@ -80,14 +80,18 @@ def test_changes_and_status_are_recorded_and_audited(
     acc_id = created["rows"][0]["accreditation_id"]
     changed = HEADER + ROWS.replace("17;18;19,2020-01-01,,Active", "17;18,2020-01-01,,Active")
     report = post(client, ab_world["key"], changed).json()
-    assert report["rows"][0]["changes"] == ["sectors"]
+    assert report["rows"][0]["changes"] == [
+        {"field": "sectors", "before": [17, 18, 19], "after": [17, 18]}
+    ]
     text = (
         "certification_body,accreditation_number,standard,sectors,valid_from,status,"
         "status_effective_from,status_reason\n"
         "ACB,UK-001,ISO 9001,17;18,2020-01-01,Withdrawn,2026-10-01,scope abuse\n"
     )
     report = post(client, ab_world["key"], text).json()
-    assert report["rows"][0]["changes"] == ["status"]
+    assert report["rows"][0]["changes"] == [
+        {"field": "status", "before": "active", "after": "withdrawn"}
+    ]
     acc = client.get(f"/v1/accreditations/{acc_id}").json()
     assert acc["sectors"] == [17, 18]
     assert [(h["status"], h["effective_from"], h["reason"]) for h in acc["status_history"]] == [

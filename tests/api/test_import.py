@@ -140,7 +140,15 @@ def test_changed_row_updates_and_records_history(
     assert report["totals"]["updated"] == 1
     assert report["totals"]["unchanged"] == 2
     row = report["rows"][0]
-    assert row["changes"] == ["scope", "status"]
+    assert row["changes"] == [
+        {"field": "scope", "before": "Tool making", "after": "Tool and die making"},
+        {
+            "field": "status",
+            "before": "active",
+            "after": "withdrawn",
+            "effective_from": "2026-11-26",
+        },
+    ]
     history = client.get(f"/v1/certificates/{row['certificate_id']}/history").json()["items"]
     fields = [(h["field"], h["before"], h["after"]) for h in history if h["kind"] == "field"]
     assert fields == [("scope", "Tool making", "Tool and die making")]
@@ -167,7 +175,14 @@ def test_status_change_is_dated_from_the_file(client: TestClient, tenant: dict[s
         "GB|GB,17;18,Tool making,1 Mill Lane|2 Dock Rd,Works,2019-01-10\n"
     )
     report = post_csv(client, tenant["key"], text).json()
-    assert report["rows"][0]["changes"] == ["status"]
+    assert report["rows"][0]["changes"] == [
+        {
+            "field": "status",
+            "before": "active",
+            "after": "suspended",
+            "effective_from": "2026-03-15",
+        }
+    ]
     cert_id = report["rows"][0]["certificate_id"]
     history = client.get(f"/v1/certificates/{cert_id}").json()["status_history"]
     assert [(h["status"], h["effective_from"]) for h in history] == [
@@ -251,7 +266,18 @@ BAD_ROWS = [
     (
         ROW_A.replace("Alpha Tools Ltd", ""),
         "organization_name",
-        "String should have at least 1 character",
+        "required for a new certificate (the registry has none with this number for this "
+        "certification body)",
+    ),
+    (
+        ROW_A.replace("Alpha Tools Ltd", "Alpha\x07Tools Ltd"),
+        "organization_name",
+        "contains a control character (U+0007) at character 6; control characters are not allowed",
+    ),
+    (
+        ROW_A.replace("IMP-001", "IMP\x00001"),
+        "certificate_number",
+        "contains a control character (U+0000) at character 4; control characters are not allowed",
     ),
 ]
 
@@ -320,8 +346,8 @@ def test_row_for_another_cb_and_number_of_another_cb_are_refused(
         (
             2,
             "certification_body",
-            "this row is for another certification body (OIS); this import is bound to "
-            "Importing Certification Ltd",
+            "this row names Other Importer SA (OIS); this import acts for Importing "
+            "Certification Ltd and never moves a row to another body",
         ),
         (3, "certificate_id", "the certificate belongs to another certification body"),
     ]
@@ -342,10 +368,9 @@ def test_key_cannot_import_for_another_cb(client: TestClient, tenant: dict[str, 
     ("payload", "detail"),
     [
         (
-            "certificate_number,standard\nA,ISO 9001:2015\n",
-            "The file cannot be imported: missing required column(s): organization_name (or "
-            "'certified entity name'), issue_date (or 'certification issue date'), expiry_date "
-            "(or 'certification expiry date')",
+            "standard,scope\nISO 9001:2015,Tools\n",
+            "The file cannot be imported: missing required column(s): certificate_number (or "
+            "'certificate no')",
         ),
         (
             (HEADER + ROW_A).replace("Alpha Tools Ltd", "Älpha Tools Ltd").encode("latin-1"),

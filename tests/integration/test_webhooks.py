@@ -418,6 +418,13 @@ def test_an_import_that_changes_a_watched_certificate_emits_its_event(
         content=text.encode(),
         headers={**auth(world["cb_key"]), "Content-Type": "text/csv"},
     )
-    assert response.json()["rows"][0]["changes"] == ["status"]
+    assert response.json()["rows"][0]["changes"] == [
+        {
+            "field": "status",
+            "before": "active",
+            "after": "suspended",
+            "effective_from": "2026-11-26",
+        }
+    ]
     [event] = events(session)
     assert event.payload["data"]["new_verdict"] == "suspended"
