@@ -33,7 +33,7 @@ def _session() -> Any:
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
     from app.migrate import upgrade
-    from app.services.receipts import active_signing_key
+    from app.services.verification.receipts import active_signing_key
 
     upgrade()
     with _session() as session:
@@ -46,7 +46,7 @@ def migrate() -> None:
 @cli.command()
 def seed() -> None:
     """Load or refresh the shipped reference data (standards, sectors, accreditation bodies)."""
-    from app.services.seed import seed_reference_data
+    from app.services.registry.seed import seed_reference_data
 
     with _session() as session:
         report = seed_reference_data(session)
@@ -64,7 +64,7 @@ def demo(
     """Build a synthetic demo registry on top of the reference data."""
     from app import clock
     from app.db import analyze_after_bulk_load
-    from app.services.demo import build_demo_registry, registry_is_empty
+    from app.demo.builder import build_demo_registry, registry_is_empty
 
     with _session() as session:
         if not registry_is_empty(session):
@@ -158,7 +158,7 @@ def serve(
     get_settings_cache_clear()
 
     from app.config import get_settings
-    from app.observability import configure_logging
+    from app.http.observability import configure_logging
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -168,7 +168,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
-        # JSON logs and our own access log (app/observability.py) instead of uvicorn's.
+        # JSON logs and our own access log (app/http/observability.py) instead of uvicorn's.
         log_config=None,
         access_log=False,
         # SIGTERM: stop accepting, let in-flight requests finish (up to this long), then exit.
@@ -183,8 +183,8 @@ def openapi(
     ] = None,
 ) -> None:
     """Print the OpenAPI document (sorted keys, stable) or write it to a file (`make openapi`)."""
+    from app.http.openapi import openapi_document
     from app.main import create_app
-    from app.openapi import openapi_document
 
     text = openapi_document(create_app())
     if output is None:
@@ -210,7 +210,7 @@ def verify_command(
     from pydantic import ValidationError
 
     from app.schemas.verification import VerificationRequestIn
-    from app.services.verification import verify_certificate
+    from app.services.verification.answer import verify_certificate
 
     try:
         request = VerificationRequestIn(
@@ -273,8 +273,8 @@ def import_command(
     from app.db import analyze_after_bulk_load
     from app.repositories.bodies import find_certification_body
     from app.services.auth import Principal
-    from app.services.import_format import FileProblem, read_csv, read_jsonl
-    from app.services.importer import RowReport, run_import
+    from app.services.imports.certificates import RowReport, run_import
+    from app.services.imports.formats import FileProblem, read_csv, read_jsonl
 
     if mode not in {"all", "partial"}:
         err.print("[red]--mode must be all or partial[/red]")
@@ -356,7 +356,7 @@ def worker(
     import signal
 
     from app.db import get_session_factory
-    from app.worker import Worker
+    from app.services.integration.worker import Worker
 
     runner = Worker(get_session_factory())
     if once:

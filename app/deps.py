@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.db import get_read_session, get_session
 from app.errors import Unauthorized
-from app.ratelimit import charge_failed_authentication, charge_key
+from app.http.ratelimit import charge_failed_authentication, charge_key
 from app.services.auth import ANONYMOUS, Principal, authenticate
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -11,8 +11,8 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
-from app.hardening import install_hardening
-from app.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from app.http.hardening import install_hardening
+from app.http.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
 from app.routers import (
     accreditations,
     audit,
@@ -45,7 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     worker = None
     if get_settings().in_process_worker:
         from app.db import get_session_factory
-        from app.worker import start_in_process
+        from app.services.integration.worker import start_in_process
 
         worker = start_in_process(get_session_factory())
     yield

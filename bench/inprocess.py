@@ -25,15 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import make_engine
 from app.schemas.verification import VerificationRequestIn
-from app.services.fact_cache import configure_cache
-from app.services.receipts import (
+from app.services.verification.answer import verify_certificate, verify_from_cache
+from app.services.verification.cache import configure_cache
+from app.services.verification.receipts import (
     ALGORITHM,
     active_signing_key,
     canonical_json,
     receipt_header,
     sign_compact,
 )
-from app.services.verification import verify_certificate, verify_from_cache
 
 
 def per_call_us(fn: Callable[[], Any], calls: int) -> float:
@@ -112,7 +112,7 @@ def batch_profile(engine: Any, numbers: list[str]) -> None:
     """Profile POST /v1/verifications/batch's service call for 10,000 items (pyinstrument)."""
     from pyinstrument import Profiler
 
-    from app.services.batch import verify_batch
+    from app.services.verification.batch import verify_batch
 
     rng = random.Random(2)
     items = [VerificationRequestIn(certificate_number=rng.choice(numbers)) for _ in range(10_000)]

@@ -29,8 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def middleware() -> None:
     """Per-call cost of RequestTimeoutMiddleware and of redact()."""
     from app.config import Settings
-    from app.limits import RequestTimeoutMiddleware
-    from app.observability import redact
+    from app.http.limits import RequestTimeoutMiddleware
+    from app.http.observability import redact
 
     async def inner(scope: Any, receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
@@ -71,7 +71,7 @@ def search(url: str, queries_file: str, exhaustive: bool) -> None:
 
     from app.db import make_engine
     from app.domain.names import SEARCH_THRESHOLD, fold_name
-    from app.services import search as service
+    from app.services.verification import search as service
 
     queries = [q for q in Path(queries_file).read_text().splitlines() if q]
     engine = make_engine(url)
@@ -119,7 +119,7 @@ def batch(url: str, numbers_file: str) -> None:
 
     from app.db import make_engine
     from app.schemas.verification import VerificationRequestIn
-    from app.services.batch import verify_batch
+    from app.services.verification.batch import verify_batch
 
     numbers = [n for n in Path(numbers_file).read_text().splitlines() if n]
     engine = make_engine(url)

@@ -474,7 +474,7 @@ def query_plans(db: Database) -> dict[str, list[str]]:
     """EXPLAIN QUERY PLAN (SQLite) / EXPLAIN ANALYZE (PostgreSQL) of the hot-path statements."""
     sys.path.insert(0, str(ROOT))
     from app.repositories import accreditations, certificates
-    from app.services.search import _organization_scores  # noqa: F401  (imports the models)
+    from app.services.verification.search import _organization_scores  # noqa: F401  (imports the models)
 
     engine = create_engine(db.url)
     captured: list[tuple[str, Any]] = []

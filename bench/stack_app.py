@@ -16,7 +16,7 @@ from app.db import get_session_factory
 from app.deps import PrincipalDep, SessionDep
 from app.main import create_app
 from app.schemas.verification import VerificationRequestIn
-from app.services.verification import verify_certificate
+from app.services.verification.answer import verify_certificate
 
 app = create_app()
 _CONSTANT = {"verdict": "valid", "summary": "constant answer of the bare ceiling endpoint"}

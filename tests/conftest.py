@@ -20,8 +20,8 @@ from app.config import get_settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.migrate import upgrade
-from app.services.receipts import reset_key_cache
-from app.services.seed import seed_reference_data
+from app.services.registry.seed import seed_reference_data
+from app.services.verification.receipts import reset_key_cache
 from tests import clock_ahead
 
 PG_URL = os.environ.get("CERTVERIFY_TEST_DATABASE_URL")

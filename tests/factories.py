@@ -18,8 +18,9 @@ from app.schemas.registry import (
     CertificationBodyCreate,
     StatusChange,
 )
-from app.services import certificates, registry
 from app.services.auth import Principal, Role, create_api_key
+from app.services.registry import bodies as registry
+from app.services.registry import certificates
 
 ADMIN = Principal(key_id=None, role=Role.ADMIN)
 TODAY = date(2026, 11, 26)

@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from app.db import get_engine, get_session_factory
+from app.demo.builder import SHOWCASE
 from app.models import SigningKey
-from app.services.demo import SHOWCASE
-from app.services.receipts import reset_key_cache
+from app.services.verification.receipts import reset_key_cache
 
 
 @pytest.fixture

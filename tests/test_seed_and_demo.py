@@ -9,6 +9,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.demo.builder import (
+    SHOWCASE,
+    SHOWCASE_CERTIFICATE_COUNT,
+    build_demo_registry,
+    registry_is_empty,
+)
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number
 from app.models import (
@@ -26,13 +32,7 @@ from app.models import (
     Standard,
 )
 from app.reference import load_reference_data
-from app.services.demo import (
-    SHOWCASE,
-    SHOWCASE_CERTIFICATE_COUNT,
-    build_demo_registry,
-    registry_is_empty,
-)
-from app.services.seed import seed_reference_data
+from app.services.registry.seed import seed_reference_data
 
 TODAY = date(2026, 11, 26)
 DEMO_CERTIFICATES = 600

@@ -2,9 +2,9 @@
 
 Like a trigger, but once per transaction: an engine event notes any INSERT, UPDATE or DELETE on a
 registry table (ORM flushes, Core statements and text SQL alike) and, just before that
-transaction's COMMIT, adds one to `registry_version.version` on the same connection. Workers poll
-the counter to invalidate their fact caches (app/services/fact_cache.py). Registered on import of
-`app.models`, which every process that writes imports.
+transaction's COMMIT, adds one to `registry_version.version` on the same connection. Workers
+poll the counter to invalidate their fact caches (app/services/verification/cache.py).
+Registered on import of `app.models`, which every process that writes imports.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.routers.shape import accreditation_read
 from app.schemas.registry import AccreditationRead, AccreditationUpdate, StatusChange
-from app.services import registry
+from app.services.registry import bodies as registry
 
 router = APIRouter(prefix="/v1/accreditations", tags=["accreditations"])
 

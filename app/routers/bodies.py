@@ -30,7 +30,7 @@ from app.schemas.registry import (
     CertificationBodyRead,
     CertificationBodyUpdate,
 )
-from app.services import registry
+from app.services.registry import bodies as registry
 
 router = APIRouter(prefix="/v1")
 CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2), SingleLine]

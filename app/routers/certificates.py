@@ -22,8 +22,8 @@ from app.schemas.certificates import (
 )
 from app.schemas.common import Page, SingleLine
 from app.schemas.registry import StatusChange
-from app.services import certificates as service
-from app.services.search import SearchFilters, search_certificates
+from app.services.registry import certificates as service
+from app.services.verification.search import SearchFilters, search_certificates
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 

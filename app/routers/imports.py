@@ -15,7 +15,7 @@ from app import clock
 from app.config import get_settings
 from app.deps import PrincipalDep, SessionDep
 from app.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
-from app.middleware import NON_JSON_BODY_PATHS
+from app.http.middleware import NON_JSON_BODY_PATHS
 from app.models import AccreditationBody, CertificationBody
 from app.repositories.bodies import (
     accreditation_body_by_acronym,
@@ -24,10 +24,11 @@ from app.repositories.bodies import (
     parse_uuid,
 )
 from app.schemas.common import SingleLine
-from app.services.accreditation_import import import_accreditations
 from app.services.auth import Principal, Role
-from app.services.export import export_certificates
-from app.services.import_format import (
+from app.services.imports.accreditations import import_accreditations
+from app.services.imports.certificates import ImportReport, run_import
+from app.services.imports.export import export_certificates
+from app.services.imports.formats import (
     ACCREDITATIONS,
     CERTIFICATES,
     FileProblem,
@@ -35,7 +36,6 @@ from app.services.import_format import (
     read_csv,
     read_jsonl,
 )
-from app.services.importer import ImportReport, run_import
 
 router = APIRouter(prefix="/v1/certificates", tags=["import and export"])
 IgnoreUnknown = Annotated[

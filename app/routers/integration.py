@@ -15,10 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from app import clock
 from app.deps import PrincipalDep, SessionDep
 from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
-from app.middleware import NON_JSON_BODY_PATHS
+from app.http.middleware import NON_JSON_BODY_PATHS
+from app.http.ratelimit import charge
+from app.http.responses import FastJSONResponse
 from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
-from app.ratelimit import charge
-from app.responses import FastJSONResponse
 from app.routers.params import PageSize, PageToken
 from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.common import Page
@@ -33,11 +33,16 @@ from app.schemas.integration import (
     WebhookRead,
 )
 from app.schemas.verification import VerificationRead
-from app.services import delivery as delivery_service
-from app.services import watches as watch_service
-from app.services import webhooks as webhook_service
 from app.services.auth import Role
-from app.services.batch import MAX_BATCH_ITEMS, parse_items, store_verifications, verify_batch
+from app.services.integration import delivery as delivery_service
+from app.services.integration import watches as watch_service
+from app.services.integration import webhooks as webhook_service
+from app.services.verification.batch import (
+    MAX_BATCH_ITEMS,
+    parse_items,
+    store_verifications,
+    verify_batch,
+)
 
 router = APIRouter(prefix="/v1")
 BATCH_PATH = "/v1/verifications/batch"

@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from app.deps import PrincipalDep, ReadSessionDep
 from app.models import Certificate
-from app.services.certificates import require_visible_certificate
-from app.services.links import absolute_url, certificate_deep_link_path, qr_png, qr_svg
+from app.services.registry.certificates import require_visible_certificate
+from app.services.verification.links import absolute_url, certificate_deep_link_path, qr_png, qr_svg
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 

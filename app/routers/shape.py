@@ -18,8 +18,8 @@ from app.schemas.registry import (
     StandardRead,
     StatusEventRead,
 )
-from app.services.certificates import certificate_status_today
-from app.services.registry import accreditation_status_today
+from app.services.registry.bodies import accreditation_status_today
+from app.services.registry.certificates import certificate_status_today
 
 MAX_PAGE_SIZE = 500
 

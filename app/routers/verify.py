@@ -15,10 +15,10 @@ from pydantic import BaseModel, Field, ValidationError
 from app.db import get_read_session, get_session, read_engine
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep, get_principal
 from app.errors import ValidationProblem, validation_errors
-from app.responses import FastJSONResponse
+from app.http.responses import FastJSONResponse
 from app.schemas.verification import VerificationRead, VerificationRequestIn
-from app.services.batch import store_verifications
-from app.services.verification import verify_certificate, verify_from_cache
+from app.services.verification.answer import verify_certificate, verify_from_cache
+from app.services.verification.batch import store_verifications
 
 router = APIRouter(prefix="/v1", tags=["verification"])
 

@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app import clock
 from app.deps import ReadSessionDep
 from app.errors import ValidationProblem
-from app.services.search import SearchFilters, search_certificates
-from app.services.verification import verify_certificate
+from app.services.verification.answer import verify_certificate
+from app.services.verification.search import SearchFilters, search_certificates
 from app.web.view import (
     SEARCH_FIELDS,
     SEARCH_PAGE_SIZE,

@@ -16,9 +16,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.db import get_read_engine
 from app.deps import SessionDep
 from app.errors import PROBLEM_TYPES, NotFound
+from app.http.observability import METRICS_CONTENT_TYPE, WEBHOOK_BACKLOG, metrics_text
 from app.models import WebhookDelivery
-from app.observability import METRICS_CONTENT_TYPE, WEBHOOK_BACKLOG, metrics_text
-from app.services.receipts import public_jwks
+from app.services.verification.receipts import public_jwks
 
 router = APIRouter()
 

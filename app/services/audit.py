@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.middleware import current_request_id
+from app.http.middleware import current_request_id
 from app.models import AuditEvent
 
 if TYPE_CHECKING:  # app.services.auth records its own writes here: no import cycle at run time

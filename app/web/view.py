@@ -14,8 +14,12 @@ from pydantic import ValidationError
 
 from app.models import Certificate
 from app.schemas.verification import VerificationRequestIn
-from app.services.certificates import certificate_status_today
-from app.services.links import absolute_url, certificate_deep_link_path, qr_svg_data_uri
+from app.services.registry.certificates import certificate_status_today
+from app.services.verification.links import (
+    absolute_url,
+    certificate_deep_link_path,
+    qr_svg_data_uri,
+)
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"

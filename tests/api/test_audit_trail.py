@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.main import create_app
 from app.models import ApiKey, AuditEvent, OutboxEvent, WebhookDelivery
-from app.services import watches as watch_service
-from app.services import webhooks as webhook_service
 from app.services.auth import Role, authenticate
+from app.services.integration import watches as watch_service
+from app.services.integration import webhooks as webhook_service
 from tests.conftest import TEST_NOW
 from tests.factories import (
     TODAY,

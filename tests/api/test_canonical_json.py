@@ -12,7 +12,12 @@ from joserfc import jws
 from joserfc.jwk import OKPKey
 from sqlalchemy.orm import Session
 
-from app.services.receipts import ALGORITHM, canonical_json, receipt_header, sign_compact
+from app.services.verification.receipts import (
+    ALGORITHM,
+    canonical_json,
+    receipt_header,
+    sign_compact,
+)
 from tests.factories import accredit, make_ab, make_cb, make_certificate
 
 _keys = st.text(max_size=12)

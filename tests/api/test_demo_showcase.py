@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.services.demo import SHOWCASE, build_demo_registry
-from app.services.receipts import verify_receipt
+from app.demo.builder import SHOWCASE, build_demo_registry
+from app.services.verification.receipts import verify_receipt
 
 TODAY = date(2026, 11, 26)
 

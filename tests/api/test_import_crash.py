@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import Certificate, CertificationBody
-from app.services import importer as importer_module
 from app.services.auth import Principal, Role
-from app.services.import_format import read_csv
-from app.services.importer import run_import
+from app.services.imports import certificates as importer_module
+from app.services.imports.certificates import run_import
+from app.services.imports.formats import read_csv
 from tests.factories import TODAY, make_cb
 
 HEADER = (

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.services.receipts import canonical_sha256, verify_receipt
+from app.services.verification.receipts import canonical_sha256, verify_receipt
 from tests.factories import (
     accredit,
     make_ab,

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.db import make_engine
+from app.demo.builder import SHOWCASE, build_demo_registry
 from app.migrate import project_root, upgrade
-from app.services.demo import SHOWCASE, build_demo_registry
-from app.services.seed import seed_reference_data
+from app.services.registry.seed import seed_reference_data
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

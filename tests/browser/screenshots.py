@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from PIL import Image
 from playwright.sync_api import Page, sync_playwright
 
-from app.services.demo import SHOWCASE
+from app.demo.builder import SHOWCASE
 from tests.browser.live import launch_options, live_server, showcase_params
 
 DESKTOP = {"width": 1280, "height": 900}

@@ -14,8 +14,8 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from app.services.demo import SHOWCASE
-from app.services.receipts import verify_receipt
+from app.demo.builder import SHOWCASE
+from app.services.verification.receipts import verify_receipt
 from tests.browser.live import LiveServer, showcase_params
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]

@@ -13,15 +13,15 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
+from app.demo.builder import SHOWCASE, build_demo_registry
 from app.models import ApiKey, CertificationBody, RegistryVersion, registry_version
 from app.models.registry_version import writes_registry
 from app.schemas.verification import VerificationRequestIn
-from app.services import fact_cache
 from app.services.auth import Role, create_api_key
-from app.services.demo import SHOWCASE, build_demo_registry
-from app.services.fact_cache import FactSource, configure_cache, read_registry_version
-from app.services.receipts import reset_key_cache
-from app.services.verification import verify_certificate, verify_from_cache
+from app.services.verification import cache as fact_cache
+from app.services.verification.answer import verify_certificate, verify_from_cache
+from app.services.verification.cache import FactSource, configure_cache, read_registry_version
+from app.services.verification.receipts import reset_key_cache
 from tests.conftest import seeded_database
 from tests.factories import (
     accredit,
@@ -361,7 +361,7 @@ def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
     database path, so its verification is kept."""
     from sqlalchemy import event
 
-    from app.services.receipts import canonical_sha256, verify_receipt
+    from app.services.verification.receipts import canonical_sha256, verify_receipt
 
     client, engine = served
     statements: list[str] = []
@@ -427,7 +427,7 @@ def test_query_errors_are_the_same_problems_as_before(served: tuple[Any, Engine]
 def test_batch_answers_equal_single_answers(demo_database: str) -> None:
     """verify_many (the batch) loads facts set-based, from the cache where it holds them, and
     answers exactly what one verification at a time answers."""
-    from app.services.verification import verify_many
+    from app.services.verification.answer import verify_many
 
     cached, uncached = make_engine(demo_database), make_engine(demo_database)
     reset_key_cache()

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from app.db import make_engine
 from app.schemas.registry import StatusChange
 from app.schemas.verification import VerificationRequestIn
-from app.services import fact_cache, registry
 from app.services.auth import Role
-from app.services.receipts import reset_key_cache
-from app.services.verification import verify_certificate
+from app.services.registry import bodies as registry
+from app.services.verification import cache as fact_cache
+from app.services.verification.answer import verify_certificate
+from app.services.verification.receipts import reset_key_cache
 from tests.conftest import TEST_NOW, seeded_database
 from tests.factories import ADMIN, TODAY, accredit, auth, make_ab, make_cb, make_certificate
 from tests.ops.servers import create_key, running_server

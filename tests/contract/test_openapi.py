@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from app.config import Settings
+from app.http.openapi import PUBLIC_OPERATIONS, openapi_document
 from app.main import create_app
-from app.openapi import PUBLIC_OPERATIONS, openapi_document
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_REF = "#/components/schemas/Problem"

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.config import Settings
 from app.db import get_session, make_engine
+from app.demo.builder import build_demo_registry
 from app.main import create_app
 from app.services.auth import Role, create_api_key
-from app.services.demo import build_demo_registry
-from app.services.receipts import active_signing_key, reset_key_cache
+from app.services.verification.receipts import active_signing_key, reset_key_cache
 from tests.ops.servers import seeded_database
 
 # Schema-valid input may still be refused for reasons a schema cannot express (an unknown

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
 from app.models import ApiKey, AuditEvent, WebhookDelivery
-from app.services.delivery import run_once
+from app.services.integration.delivery import run_once
 from tests.factories import auth
 from tests.integration.conftest import Receiver
 

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from app.models import CertificationBody, Verification
 from app.services.auth import Principal, Role
-from app.services.import_format import read_csv
-from app.services.importer import run_import
-from app.services.receipts import verify_receipt
+from app.services.imports.certificates import run_import
+from app.services.imports.formats import read_csv
+from app.services.verification.receipts import verify_receipt
 from tests.factories import TODAY, auth
 
 

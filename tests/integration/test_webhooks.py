@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
 
 from app.models import OutboxEvent, WebhookDelivery
-from app.services.delivery import claim_due, run_once
-from app.services.watches import reevaluate
-from app.services.webhooks import UnsafeUrl, vet_url
+from app.services.integration.delivery import claim_due, run_once
+from app.services.integration.watches import reevaluate
+from app.services.integration.webhooks import UnsafeUrl, vet_url
 from tests.factories import auth
 from tests.integration.conftest import Receiver
 
@@ -202,7 +202,7 @@ def test_worker_killed_between_commit_and_delivery_still_delivers(
         json={"status": "suspended", "effective_from": "2026-11-01"},
         headers=auth(world["admin"]),
     )
-    from app.services.delivery import dispatch
+    from app.services.integration.delivery import dispatch
 
     with factory() as s, s.begin():
         dispatch(s, now=T0)

@@ -22,12 +22,12 @@ from app.db import make_engine
 from app.migrate import upgrade
 from app.models import WebhookDelivery
 from app.schemas.registry import StatusChange
-from app.services import certificates as certificate_service
 from app.services.auth import Principal, Role
-from app.services.receipts import reset_key_cache
-from app.services.seed import seed_reference_data
-from app.services.watches import create_watch
-from app.services.webhooks import create_endpoint
+from app.services.integration.watches import create_watch
+from app.services.integration.webhooks import create_endpoint
+from app.services.registry import certificates as certificate_service
+from app.services.registry.seed import seed_reference_data
+from app.services.verification.receipts import reset_key_cache
 from tests.factories import ADMIN, accredit, make_ab, make_cb, make_certificate, make_key
 
 pytestmark = pytest.mark.sqlite_only

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.db import make_engine
 from app.migrate import project_root, upgrade
 from app.services.auth import Role, create_api_key
-from app.services.seed import seed_reference_data
+from app.services.registry.seed import seed_reference_data
 
 STARTUP_SECONDS = 30.0
 CERTVERIFY = str(Path(sys.executable).parent / "certverify")

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.orm import Session
 
+from app.http.observability import JsonFormatter, configure_logging, redact
 from app.models import ApiKey, OutboxEvent, WebhookDelivery, WebhookEndpoint
-from app.observability import JsonFormatter, configure_logging, redact
 from app.services.auth import Role
 from tests.factories import auth, make_key
 from tests.ops.conftest import AppFactory

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.deps import PrincipalDep
-from app.ratelimit import (
+from app.http.ratelimit import (
     MemoryStore,
     Policy,
     RateLimiter,
@@ -177,7 +177,7 @@ def test_policy_parsing() -> None:
 def test_bucket_refills_over_time(monkeypatch: pytest.MonkeyPatch) -> None:
     """GCRA: N per window, one unit back every window/N seconds."""
     clock = [1000.0]
-    monkeypatch.setattr("app.ratelimit.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("app.http.ratelimit.time.monotonic", lambda: clock[0])
     store, policy = MemoryStore(), Policy("p", 2, 10)
     assert store.hit("b", policy, 1).remaining == 1
     assert store.hit("b", policy, 1).remaining == 0

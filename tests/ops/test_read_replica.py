@@ -21,7 +21,7 @@ from app.db import (
 )
 from app.main import create_app
 from app.services.auth import Role
-from app.services.receipts import reset_key_cache
+from app.services.verification.receipts import reset_key_cache
 from tests.factories import accredit, auth, make_ab, make_cb, make_certificate, make_key
 from tests.ops.servers import seeded_database
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import get_settings
-from app.services.receipts import canonical_sha256, verify_receipt
+from app.services.verification.receipts import canonical_sha256, verify_receipt
 from tests.web.conftest import AS_OF
 from tests.web.html import Element, parse
 

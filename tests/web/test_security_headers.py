@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app.middleware import PAGE_CSP
+from app.http.middleware import PAGE_CSP
 
 STRICT = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "

@@ -2,7 +2,8 @@
 
 Rows are keyed by (AB, CB, accreditation number, standard code). Writes go through the same
 service functions as the API, so each create, change and status change is audited. The same
-all-or-nothing / partial policy as certificate imports applies (see app/services/importer.py).
+all-or-nothing / partial policy as certificate imports applies (see
+app/services/imports/certificates.py).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from app.errors import AppError, validation_errors
 from app.models import Accreditation, AccreditationBody
 from app.repositories.bodies import find_certification_body
 from app.schemas.registry import AccreditationCreate, AccreditationUpdate, StatusChange
-from app.services import registry
 from app.services.auth import Principal
-from app.services.import_format import RawRow
-from app.services.importer import ImportAborted, ImportReport, Mode, RowReport
+from app.services.imports.certificates import ImportAborted, ImportReport, Mode, RowReport
+from app.services.imports.formats import RawRow
+from app.services.registry import bodies as registry
 
 _COMPACT_DATE = re.compile(r"^\d{8}$")
 

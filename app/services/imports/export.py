@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Certificate
-from app.services.certificates import certificate_status_today
-from app.services.import_format import LIST_SEPARATOR, MD28_HEADERS
+from app.services.imports.formats import LIST_SEPARATOR, MD28_HEADERS
+from app.services.registry.certificates import certificate_status_today
 
 OUR_COLUMNS = [
     "certificate_number",

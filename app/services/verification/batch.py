@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.errors import validation_errors
 from app.models import Verification
 from app.schemas.verification import VerificationRequestIn
-from app.services.verification import verify_many
+from app.services.verification.answer import verify_many
 
 MAX_BATCH_ITEMS = 10_000
 

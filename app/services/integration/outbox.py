@@ -54,7 +54,7 @@ def _reevaluate_before_commit(session: Session) -> None:
     ):
         return
     from app import clock
-    from app.services.watches import reevaluate_scope
+    from app.services.integration.watches import reevaluate_scope
 
     reevaluate_scope(session, scope=scope, today=clock.today())
 

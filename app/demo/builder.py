@@ -33,7 +33,7 @@ from app.models import (
     Organization,
     Standard,
 )
-from app.services.seed import seed_reference_data
+from app.services.registry.seed import seed_reference_data
 
 BATCH_SIZE = 1000
 """Rows per executemany INSERT; 5,000 certificates build in about a second on SQLite."""

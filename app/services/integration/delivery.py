@@ -31,7 +31,7 @@ from app.config import get_settings
 from app.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from app.services.audit import record_audit
 from app.services.auth import Principal
-from app.services.webhooks import (
+from app.services.integration.webhooks import (
     Resolver,
     UnsafeUrl,
     disable_endpoint,

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
 from app.config import get_settings
-from app.services.delivery import RunStats, run_once
-from app.services.watches import reevaluate
+from app.services.integration.delivery import RunStats, run_once
+from app.services.integration.watches import reevaluate
 
 log = logging.getLogger("certverify.worker")
 

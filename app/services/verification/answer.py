@@ -21,8 +21,8 @@ from app.domain.facts import (
 )
 from app.domain.normalize import normalize_certificate_number
 from app.domain.verification import effective_expiry, status_at, verify
+from app.http.observability import record_verdict
 from app.models import CertificationBody
-from app.observability import record_verdict
 from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import find_certification_body
 from app.repositories.bulk import (
@@ -34,9 +34,9 @@ from app.repositories.certificates import (
     certificate_fact_rows_by_number_keys,
 )
 from app.schemas.verification import VerificationRequestIn
-from app.services.fact_cache import FactCache, FactSource, cache_for
-from app.services.facts import accreditation_fact, certificate_facts_from_rows
-from app.services.receipts import json_kind, loaded_signing_key, sign_receipt
+from app.services.verification.cache import FactCache, FactSource, cache_for
+from app.services.verification.facts import accreditation_fact, certificate_facts_from_rows
+from app.services.verification.receipts import json_kind, loaded_signing_key, sign_receipt
 
 
 class CertificationBodyRef(Protocol):

@@ -45,8 +45,8 @@ from app.schemas.certificates import CertificateStated
 from app.schemas.common import multi_line, single_line
 from app.services.audit import audit_row
 from app.services.auth import Principal
-from app.services.import_format import RawRow, canonical, column_for
-from app.services.outbox import mark_certification_body
+from app.services.imports.formats import RawRow, canonical, column_for
+from app.services.integration.outbox import mark_certification_body
 
 Mode = Literal["all", "partial"]
 _IMPORT_ONLY_TEXT = (

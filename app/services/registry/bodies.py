@@ -35,8 +35,8 @@ from app.schemas.registry import (
 )
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
-from app.services.facts import status_events
-from app.services.outbox import mark_accreditation_body, mark_certification_body
+from app.services.integration.outbox import mark_accreditation_body, mark_certification_body
+from app.services.verification.facts import status_events
 
 
 def ab_snapshot(ab: AccreditationBody) -> dict[str, Any]:

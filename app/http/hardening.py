@@ -17,10 +17,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.limits import RequestSizeMiddleware, RequestTimeoutMiddleware
-from app.observability import ObservabilityMiddleware, configure_logging
-from app.openapi import install_openapi
-from app.ratelimit import RateLimiter, RateLimitMiddleware
+from app.http.limits import RequestSizeMiddleware, RequestTimeoutMiddleware
+from app.http.observability import ObservabilityMiddleware, configure_logging
+from app.http.openapi import install_openapi
+from app.http.ratelimit import RateLimiter, RateLimitMiddleware
 
 CORS_PREFIXES = ("/v1/", "/.well-known/")
 

@@ -34,9 +34,9 @@ from app.schemas.certificates import CertificateCreate, CertificateUpdate, Organ
 from app.schemas.registry import StatusChange
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
-from app.services.facts import status_events
-from app.services.outbox import mark_certificates
-from app.services.registry import require_certification_body
+from app.services.integration.outbox import mark_certificates
+from app.services.registry.bodies import require_certification_body
+from app.services.verification.facts import status_events
 
 
 def resolve_standard(session: Session, label: str, pointer: str = "/standard") -> Standard:

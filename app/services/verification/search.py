@@ -24,7 +24,7 @@ from app.repositories.certificates import (
     search_public_certificate_ids,
     standards_by_code_key,
 )
-from app.services.fact_cache import FactSource
+from app.services.verification.cache import FactSource
 
 MAX_ORGANIZATION_MATCHES = 1000
 ORGANIZATION_RUN = 50

@@ -25,7 +25,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.middleware import current_request_id
+from app.http.middleware import current_request_id
 
 HTTP_REQUESTS = Counter(
     "certverify_http_requests_total",

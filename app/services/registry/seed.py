@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from app.domain.normalize import standard_code_key, uses_iaf_sectors
 from app.models import AccreditationBody, MlaRecognition, Sector, Standard
 from app.reference import load_reference_data
-from app.services.outbox import mark_everything
+from app.services.integration.outbox import mark_everything
 
 
 @dataclass

@@ -30,8 +30,8 @@ from app.repositories.bulk import (
 )
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
-from app.services.certificates import can_see_confidential
-from app.services.facts import accreditation_fact, certificate_fact
+from app.services.registry.certificates import can_see_confidential
+from app.services.verification.facts import accreditation_fact, certificate_fact
 
 EXPIRY_THRESHOLDS = (90, 30, 7)
 
