@@ -23,6 +23,19 @@ cli.add_typer(keys_cli, name="keys")
 err = Console(stderr=True)
 
 
+@cli.callback()
+def entry_point() -> None:
+    """Every command is an entry point: subscribe what its writes trigger before it runs."""
+    from app.models.registry_version import install_write_tracking
+    from app.services.integration.outbox import install_reevaluation
+
+    # Before a transaction commits, the watches its changes touched are re-evaluated and their
+    # events written to the outbox (app/services/integration/outbox.py), and a registry write
+    # bumps the registry version that every process's fact cache polls.
+    install_reevaluation()
+    install_write_tracking()
+
+
 def _session() -> Any:
     from app.db import get_session_factory
 
@@ -273,8 +286,9 @@ def import_command(
     from app.db import analyze_after_bulk_load
     from app.repositories.bodies import find_certification_body
     from app.services.auth import Principal
-    from app.services.imports.certificates import RowReport, run_import
+    from app.services.imports.certificates import run_import
     from app.services.imports.formats import FileProblem, read_csv, read_jsonl
+    from app.services.imports.report import RowReport
 
     if mode not in {"all", "partial"}:
         err.print("[red]--mode must be all or partial[/red]")

@@ -78,11 +78,13 @@ class AppError(Exception):
         *,
         errors: Sequence[dict[str, str]] | None = None,
         headers: dict[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors else None
         self.headers = headers
+        self.extensions = extensions
 
 
 class ValidationProblem(AppError):
@@ -173,19 +175,53 @@ def problem_response(
     errors: Sequence[dict[str, str]] | None = None,
     headers: dict[str, str] | None = None,
     title: str | None = None,
+    extensions: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """Build an RFC 9457 problem+json response."""
+    body = problem_body(
+        status=status,
+        slug=slug,
+        detail=detail,
+        errors=errors,
+        title=title,
+        instance=request.url.path,
+        request_id=request_id_of(request),
+        extensions=extensions,
+    )
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+_ABSENT: Any = object()
+
+
+def problem_body(
+    *,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: Sequence[dict[str, str]] | None = None,
+    title: str | None = None,
+    instance: str | None = _ABSENT,
+    request_id: str | None = _ABSENT,
+    extensions: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An RFC 9457 problem object: type, title, status, detail, then `instance` and
+    `request_id` when given (a batch item's problem has neither), `errors`, and extension
+    members (RFC 9457 §3.2). The one place problem bodies are made."""
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
         "title": title or PROBLEM_TYPES.get(slug, PROBLEM_TYPES["http-error"])[0],
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
-        "request_id": request_id_of(request),
     }
+    if instance is not _ABSENT:
+        body["instance"] = instance
+    if request_id is not _ABSENT:
+        body["request_id"] = request_id
     if errors is not None:
         body["errors"] = list(errors)
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    body.update(extensions or {})
+    return body
 
 
 def _pointer(loc: Sequence[str | int]) -> tuple[str, str]:
@@ -227,6 +263,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             errors=exc.errors,
             headers=exc.headers,
+            extensions=exc.extensions,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -10,9 +10,10 @@ from fastapi.staticfiles import StaticFiles
 
 from app import __version__
 from app.config import Settings, get_settings
+from app.db import read_engine
 from app.errors import install_error_handlers
-from app.http.hardening import install_hardening
-from app.http.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from app.http.install import install_http
+from app.models.registry_version import install_write_tracking
 from app.routers import (
     accreditations,
     audit,
@@ -26,6 +27,8 @@ from app.routers import (
     web,
     wellknown,
 )
+from app.services.integration.outbox import install_reevaluation
+from app.services.verification.cache import FastPathCache
 from app.web.view import STATIC_DIR
 
 DESCRIPTION = """
@@ -43,7 +46,8 @@ Errors are RFC 9457 `application/problem+json`.
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run webhook delivery in-process when configured (the embedded default of `serve`)."""
     worker = None
-    if get_settings().in_process_worker:
+    settings: Settings = app.state.settings
+    if settings.in_process_worker:
         from app.db import get_session_factory
         from app.services.integration.worker import start_in_process
 
@@ -55,6 +59,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application (with `settings`, else the environment's)."""
+    # Entry points subscribe what writes trigger: before a transaction commits, the watches its
+    # changes touched are re-evaluated into the outbox (app/services/integration/outbox.py).
+    install_reevaluation()
+    install_write_tracking()  # registry writes bump the version the fact caches poll
     app = FastAPI(
         title="certverify",
         version=__version__,
@@ -62,11 +70,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         license_info={"name": "Apache-2.0"},
         lifespan=lifespan,
     )
+    # The event-loop path of GET /v1/verify answers from the fact cache of the app's own read
+    # engine, once the app's own sessions have read it (app/services/verification/cache.py).
+    app.state.fast_path_cache = FastPathCache(own_engine=read_engine)
+    # The settings this app was built with; request-time code reads them from app.state.
+    app.state.settings = settings or get_settings()
     install_error_handlers(app)
-    app.add_middleware(JsonBodyMiddleware)
-    install_hardening(app, settings or get_settings())
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(SecurityHeadersMiddleware)
+    install_http(app, app.state.settings)
     # imports before certificates: /v1/certificates/export must win over /{certificate_id}.
     routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
     for module in (*routers, qr, web):

@@ -32,7 +32,7 @@ def middleware() -> None:
     from app.http.limits import RequestTimeoutMiddleware
     from app.http.observability import redact
 
-    async def inner(scope: Any, receive: Any, send: Any) -> None:
+    async def inner(_scope: Any, _receive: Any, send: Any) -> None:
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"{}"})
 
@@ -42,7 +42,7 @@ def middleware() -> None:
         async def receive() -> dict[str, Any]:
             return {}
 
-        async def send(message: Any) -> None:
+        async def send(_message: Any) -> None:
             return None
 
         scope = {"type": "http", "path": "/v1/verify"}

@@ -23,9 +23,9 @@ TARGETS = """| target | measured | met |
 
 
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("GET /v1/verify route (all of it)", ("verify_get (",)),
+    ("GET /v1/verify route (all of it)", ("verify_get_cache_first (", "verify_get (")),
     ("  event-loop path: verify_from_cache", ("verify_from_cache (",)),
-    ("  database path (thread pool): _answer_with_sessions", ("_answer_with_sessions (",)),
+    ("  database path (thread pool): _answer", ("_answer (",)),
     ("    fact loading from the database", ("FactSource.load (",)),
     ("  answer memo misses: engine + shaping", ("_compute (",)),
     ("  sign_receipt (JCS + SHA-256 + Ed25519)", ("sign_receipt (",)),

@@ -480,7 +480,7 @@ def query_plans(db: Database) -> dict[str, list[str]]:
     captured: list[tuple[str, Any]] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _capture(conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
+    def _capture(_conn: Any, _cursor: Any, statement: str, params: Any, *_rest: Any) -> None:
         captured.append((statement, params))
 
     plans: dict[str, list[str]] = {}

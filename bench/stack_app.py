@@ -29,7 +29,7 @@ async def constant() -> Any:
 
 
 @app.get("/bench/constant-deps")
-def constant_deps(session: SessionDep, principal: PrincipalDep) -> Any:
+def constant_deps(_session: SessionDep, _principal: PrincipalDep) -> Any:
     """The constant answer with /v1/verify's dependencies and thread-pool hand-offs."""
     return JSONResponse(_CONSTANT)
 

@@ -7,8 +7,12 @@ from alembic import context
 from app.config import get_settings
 from app.db import make_engine
 from app.models import Base
+from app.models.registry_version import install_write_tracking
 
 config = context.config
+# A migration that rewrites registry rows (0005 re-keys numbers) bumps the registry version, so
+# running processes drop their fact caches; migrations are an entry point of their own.
+install_write_tracking()
 target_metadata = Base.metadata
 
 

@@ -20,6 +20,8 @@ from app.config import get_settings
 from app.db import get_session, make_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.models.registry_version import install_write_tracking
+from app.services.integration.outbox import install_reevaluation
 from app.services.registry.seed import seed_reference_data
 from app.services.verification.receipts import reset_key_cache
 from tests import clock_ahead
@@ -57,6 +59,11 @@ os.environ[CLOCK_ENV] = TEST_NOW.isoformat()
 # a fresh one (`test_clock`), so a test that moves its clock never moves another's.
 clock.install(clock.FixedClock(TEST_NOW))
 get_settings.cache_clear()
+# The test run is an entry point: many tests call services with a bare Session and commit, and
+# rely on the watch re-evaluation that create_app(), the CLI and the worker subscribe in
+# production (app/services/integration/outbox.py). Installed once, here, for the whole run.
+install_reevaluation()
+install_write_tracking()
 
 
 @pytest.fixture(autouse=True)

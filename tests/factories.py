@@ -109,7 +109,6 @@ def accredit(
             valid_from=valid_from,
             valid_until=valid_until,
         ),
-        today=TODAY,
     )
     return acc.id
 

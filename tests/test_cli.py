@@ -4,6 +4,7 @@ verify, import."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,13 @@ from typer.testing import CliRunner
 from app.cli import cli
 from app.config import get_settings
 from app.db import get_engine, get_session_factory
-from app.demo.builder import SHOWCASE
+from app.demo.showcase import SHOWCASE
 from app.models import SigningKey
 from app.services.verification.receipts import reset_key_cache
 
 
 @pytest.fixture
-def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """A runner whose CERTVERIFY_DATABASE_URL is a new SQLite file."""
     monkeypatch.setenv("CERTVERIFY_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     for cached in (get_settings, get_engine, get_session_factory):
@@ -132,5 +133,6 @@ def test_keys_create_and_revoke_are_audited_as_the_cli(runner: CliRunner) -> Non
         ),
     ]
     recorded = json.dumps([[e.before, e.after] for e in events])
-    assert token not in recorded and token.split("_")[2] not in recorded
+    assert token not in recorded
+    assert token.split("_")[2] not in recorded
     assert key.secret_hash not in recorded

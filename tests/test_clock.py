@@ -10,7 +10,8 @@ from app import clock
 from tests.conftest import TEST_NOW
 
 
-def test_every_test_starts_on_the_test_clock(test_clock: clock.FixedClock) -> None:
+@pytest.mark.usefixtures("test_clock")
+def test_every_test_starts_on_the_test_clock() -> None:
     """Whatever the machine's date, "today" in a test is the test clock's date."""
     assert clock.today() == date(2026, 11, 26)
     assert TEST_NOW <= clock.now() < TEST_NOW + timedelta(minutes=5)

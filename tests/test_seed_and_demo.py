@@ -9,12 +9,8 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.demo.builder import (
-    SHOWCASE,
-    SHOWCASE_CERTIFICATE_COUNT,
-    build_demo_registry,
-    registry_is_empty,
-)
+from app.demo.builder import build_demo_registry, registry_is_empty
+from app.demo.showcase import SHOWCASE, SHOWCASE_CERTIFICATE_COUNT
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number
 from app.models import (
@@ -204,15 +200,19 @@ def test_seed_fills_columns_as_documented(session: Session) -> None:
     qms = session.scalars(
         select(Standard).where(Standard.code_key == "ISO9001", Standard.edition == "2015")
     ).one()
-    assert qms.uses_iaf_sectors and qms.superseded_by is None and qms.uncertain
-    assert qms.notes is not None and "ISO 9001:2026" in qms.notes
+    assert qms.uses_iaf_sectors
+    assert qms.superseded_by is None
+    assert qms.uncertain
+    assert qms.notes is not None
+    assert "ISO 9001:2026" in qms.notes
     ukas = session.scalars(
         select(AccreditationBody)
         .where(AccreditationBody.acronym_key == "UKAS")
         .options(selectinload(AccreditationBody.mla_scopes))
     ).one()
     assert (ukas.economy, ukas.economy_name) == ("GB", "United Kingdom")
-    assert ukas.reference_data and not ukas.mla_scopes_complete
+    assert ukas.reference_data
+    assert not ukas.mla_scopes_complete
     assert "ISO27001" in {scope.standard_code_key for scope in ukas.mla_scopes}
     assert all(scope.source for scope in ukas.mla_scopes)
 
@@ -240,7 +240,8 @@ def test_seed_keeps_admin_managed_accreditation_body(session: Session) -> None:
         .options(selectinload(AccreditationBody.mla_scopes))
     ).one()
     assert kept.name == "UKAS as the admin entered it"
-    assert kept.mla_scopes_complete and not kept.reference_data
+    assert kept.mla_scopes_complete
+    assert not kept.reference_data
     assert [scope.standard_code for scope in kept.mla_scopes] == ["ISO 9001"]
 
 
@@ -383,7 +384,8 @@ def test_demo_accreditation_stories(demo: Session) -> None:
     assert len(kcs_9001) == 2
     assert set(kcs_9001[1].sectors) < set(kcs_9001[0].sectors)
     swedac = by_cb["CERTA"][0].accreditation_body
-    assert swedac.acronym == "SWEDAC" and not swedac.mla_scopes_complete
+    assert swedac.acronym == "SWEDAC"
+    assert not swedac.mla_scopes_complete
     assert "ISO9001" not in {scope.standard_code_key for scope in swedac.mla_scopes}
 
 

@@ -1,6 +1,8 @@
-"""Plain, frozen data the verification engine reads and returns.
+"""Verification facts: the plain, frozen data the verification engine reads and returns.
 
-Repositories build these from the database; the engine in `verification.py` never touches I/O.
+Fact mapping (app/services/verification/fact_mapping.py) builds them from what the repositories
+load, and the fact cache (app/services/verification/cache.py) keeps them per process; the engine
+in `verification.py` never touches I/O.
 """
 
 from __future__ import annotations

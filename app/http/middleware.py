@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_MEDIA_TYPE
+from app.errors import PROBLEM_MEDIA_TYPE, problem_body
 
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -75,14 +75,13 @@ async def _problem_415(scope: Scope, send: Send, ctype: str) -> None:
 
     request_id = scope.get("state", {}).get("request_id")
     body = json.dumps(
-        {
-            "type": "/problems/unsupported-media-type",
-            "title": "Unsupported media type",
-            "status": 415,
-            "detail": f"Send the body as application/json (got {ctype or 'no content type'}).",
-            "instance": scope["path"],
-            "request_id": request_id,
-        }
+        problem_body(
+            status=415,
+            slug="unsupported-media-type",
+            detail=f"Send the body as application/json (got {ctype or 'no content type'}).",
+            instance=scope["path"],
+            request_id=request_id,
+        )
     ).encode()
     await send(
         {

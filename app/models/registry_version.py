@@ -4,7 +4,8 @@ Like a trigger, but once per transaction: an engine event notes any INSERT, UPDA
 registry table (ORM flushes, Core statements and text SQL alike) and, just before that
 transaction's COMMIT, adds one to `registry_version.version` on the same connection. Workers
 poll the counter to invalidate their fact caches (app/services/verification/cache.py).
-Registered on import of `app.models`, which every process that writes imports.
+Importing this module registers nothing: every entry point that writes (create_app, the
+command line, the worker, migrations, the test harness) calls `install_write_tracking()`.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def connection_wrote_registry(conn: Connection) -> bool:
 
 
 def _note_write(
-    conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: bool
+    conn: Connection, _cursor: Any, statement: str, _parameters: Any, _context: Any, _many: bool
 ) -> None:
     """Mark the connection's open transaction as having written registry rows."""
     if writes_registry(statement):
@@ -128,6 +129,3 @@ def install_write_tracking() -> None:
         event.listen(Engine, "rollback", _forget_on_rollback)
         event.listen(Session, "after_commit", _committed)
         event.listen(Pool, "checkin", _committed)
-
-
-install_write_tracking()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -44,4 +44,36 @@ def get_accreditation(session: Session, accreditation_id: uuid.UUID) -> Accredit
         )
         .unique()
         .one_or_none()
+    )
+
+
+def find_accreditation(
+    session: Session,
+    *,
+    accreditation_body_id: uuid.UUID,
+    certification_body_id: uuid.UUID,
+    accreditation_number: str,
+    standard_code_key: str,
+) -> Accreditation | None:
+    """The AB's accreditation of the CB with this number for this standard code, if recorded."""
+    return session.scalars(
+        select(Accreditation).where(
+            Accreditation.accreditation_body_id == accreditation_body_id,
+            Accreditation.certification_body_id == certification_body_id,
+            Accreditation.accreditation_number == accreditation_number,
+            Accreditation.standard_code_key == standard_code_key,
+        )
+    ).first()
+
+
+def certification_bodies_accredited_by(
+    session: Session, accreditation_body_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The CBs holding an accreditation from any of these ABs (any standard, any status)."""
+    return set(
+        session.scalars(
+            select(Accreditation.certification_body_id).where(
+                Accreditation.accreditation_body_id.in_(list(accreditation_body_ids))
+            )
+        )
     )

@@ -24,7 +24,7 @@ def find_certification_body(session: Session, reference: str) -> CertificationBo
     """Resolve a CB by id, else acronym, else full name (case-insensitive) (API.md)."""
     as_id = parse_uuid(reference)
     if as_id is not None:
-        return session.get(CertificationBody, as_id)
+        return get_certification_body(session, as_id)
     text = reference.strip()
     if not text:
         return None
@@ -38,6 +38,32 @@ def find_certification_body(session: Session, reference: str) -> CertificationBo
         .where(CertificationBody.name_key == fold_name(text))
         .order_by(CertificationBody.created_at)
     ).first()
+
+
+def get_certification_body(session: Session, cb_id: uuid.UUID) -> CertificationBody | None:
+    """One CB by id."""
+    return session.get(CertificationBody, cb_id)
+
+
+def certification_body_id_with_acronym(session: Session, acronym: str) -> uuid.UUID | None:
+    """The id of the CB with this acronym (case-insensitive), if one has it."""
+    return session.scalars(
+        select(CertificationBody.id).where(CertificationBody.acronym_key == acronym.upper())
+    ).first()
+
+
+def accreditation_body_id_with_acronym(session: Session, acronym: str) -> uuid.UUID | None:
+    """The id of the AB with this acronym (case-insensitive), if one has it."""
+    return session.scalars(
+        select(AccreditationBody.id).where(AccreditationBody.acronym_key == acronym.upper())
+    ).first()
+
+
+def every_accreditation_body(session: Session) -> Sequence[AccreditationBody]:
+    """Every AB with its MLA scopes (seeding compares them with the shipped file)."""
+    return session.scalars(
+        select(AccreditationBody).options(selectinload(AccreditationBody.mla_scopes))
+    ).all()
 
 
 def get_accreditation_body(session: Session, ab_id: uuid.UUID) -> AccreditationBody | None:

@@ -10,8 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain.names import fold_name
-from app.models import Accreditation, AccreditationBody, Certificate, CertificationBody
-from app.repositories.certificates import with_verification_facts
+from app.models import Accreditation, AccreditationBody, CertificationBody
 
 CHUNK = 900  # below SQLite's and PostgreSQL's bound-parameter limits with room to spare
 
@@ -71,17 +70,6 @@ def _is_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def certificates_by_ids(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Certificate]:
-    """Certificates by id, with what verification reads."""
-    wanted = sorted(set(ids))
-    out: dict[uuid.UUID, Certificate] = {}
-    for chunk in _chunks(wanted):
-        stmt = with_verification_facts(select(Certificate).where(Certificate.id.in_(chunk)))
-        for cert in session.scalars(stmt).unique():
-            out[cert.id] = cert
-    return out
 
 
 def accreditations_by_certification_body(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, exists, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -22,8 +22,8 @@ from app.models import (
 )
 
 
-def with_verification_facts(stmt: Select[Certificate]) -> Select[Certificate]:
-    """Load what verification and display read: CB, organisation, standard, sites, statuses."""
+def with_everything_shown(stmt: Select[Certificate]) -> Select[Certificate]:
+    """Load what a certificate's display reads: CB, organisation, standard, sites, statuses."""
     return stmt.options(
         joinedload(Certificate.certification_body),
         joinedload(Certificate.organization),
@@ -33,58 +33,126 @@ def with_verification_facts(stmt: Select[Certificate]) -> Select[Certificate]:
     )
 
 
+class CertificateFactRow(NamedTuple):
+    """One certificate joined with its CB, standard edition and organisation (the fact rows)."""
+
+    id: uuid.UUID
+    certificate_number: str
+    number_key: str
+    certification_body_id: uuid.UUID
+    certification_body_name: str
+    certification_body_acronym: str | None
+    standard_code: str
+    standard_edition: str
+    transition_deadline: date | None
+    superseded_by: str | None
+    organization_name: str
+    organization_country: str | None
+    organization_aliases: list[str] | None
+    scope: str
+    sectors: list[int] | None
+    issue_date: date
+    expiry_date: date
+    original_issue_date: date | None
+    confidential: bool
+
+
+class SiteRow(NamedTuple):
+    """One certified site of a certificate."""
+
+    certificate_id: uuid.UUID
+    country: str
+    name: str | None
+    address: str | None
+
+
+class StatusEventRow(NamedTuple):
+    """One dated status change of a certificate."""
+
+    certificate_id: uuid.UUID
+    status: str
+    effective_from: date
+    reason: str | None
+    recorded_at: datetime
+
+
+def _columns(row: type[tuple[Any, ...]], columns: dict[str, Any]) -> list[Any]:
+    """`columns` in the field order of the named row they are read into (a KeyError here, at
+    import, when a field has no column)."""
+    return [columns[name] for name in row._fields]  # type: ignore[attr-defined]
+
+
 # Built once with bound parameters: building and cache-keying a statement per call costs more
-# than running it (BENCHMARKS.md, "Profiles").
-_CERTIFICATE_FACT_ROWS = (
+# than running it (BENCHMARKS.md, "Profiles"). Each selects the columns of its named row, in that
+# row's field order, so a row is read by name everywhere.
+_CERTIFICATE_FACT_SELECT = (
     select(
-        Certificate.id,
-        Certificate.certificate_number,
-        Certificate.number_key,
-        Certificate.certification_body_id,
-        CertificationBody.name,
-        CertificationBody.acronym,
-        Standard.code,
-        Standard.edition,
-        Standard.transition_deadline,
-        Standard.superseded_by,
-        Organization.name,
-        Organization.country,
-        Organization.aliases,
-        Certificate.scope,
-        Certificate.sectors,
-        Certificate.issue_date,
-        Certificate.expiry_date,
-        Certificate.original_issue_date,
-        Certificate.confidential,
+        *_columns(
+            CertificateFactRow,
+            {
+                "id": Certificate.id,
+                "certificate_number": Certificate.certificate_number,
+                "number_key": Certificate.number_key,
+                "certification_body_id": Certificate.certification_body_id,
+                "certification_body_name": CertificationBody.name,
+                "certification_body_acronym": CertificationBody.acronym,
+                "standard_code": Standard.code,
+                "standard_edition": Standard.edition,
+                "transition_deadline": Standard.transition_deadline,
+                "superseded_by": Standard.superseded_by,
+                "organization_name": Organization.name,
+                "organization_country": Organization.country,
+                "organization_aliases": Organization.aliases,
+                "scope": Certificate.scope,
+                "sectors": Certificate.sectors,
+                "issue_date": Certificate.issue_date,
+                "expiry_date": Certificate.expiry_date,
+                "original_issue_date": Certificate.original_issue_date,
+                "confidential": Certificate.confidential,
+            },
+        )
     )
     .join(CertificationBody, CertificationBody.id == Certificate.certification_body_id)
     .join(Standard, Standard.id == Certificate.standard_id)
     .join(Organization, Organization.id == Certificate.organization_id)
     .order_by(Certificate.created_at, Certificate.id)
 )
-_CERTIFICATE_FACT_ROWS_MANY = _CERTIFICATE_FACT_ROWS.where(
+_CERTIFICATE_FACT_ROWS = _CERTIFICATE_FACT_SELECT.where(
+    Certificate.number_key == bindparam("number_key")
+)
+_CERTIFICATE_FACT_ROWS_MANY = _CERTIFICATE_FACT_SELECT.where(
     Certificate.number_key.in_(bindparam("number_keys", expanding=True))
 )
-_CERTIFICATE_FACT_ROWS = _CERTIFICATE_FACT_ROWS.where(
-    Certificate.number_key == bindparam("number_key")
+_CERTIFICATE_FACT_ROWS_BY_ID = _CERTIFICATE_FACT_SELECT.where(
+    Certificate.id.in_(bindparam("ids", expanding=True))
 )
 _SITE_ROWS = (
     select(
-        CertificateSite.certificate_id,
-        CertificateSite.country,
-        CertificateSite.name,
-        CertificateSite.address,
+        *_columns(
+            SiteRow,
+            {
+                "certificate_id": CertificateSite.certificate_id,
+                "country": CertificateSite.country,
+                "name": CertificateSite.name,
+                "address": CertificateSite.address,
+            },
+        )
     )
     .where(CertificateSite.certificate_id.in_(bindparam("ids", expanding=True)))
     .order_by(CertificateSite.certificate_id, CertificateSite.position)
 )
 _STATUS_EVENT_ROWS = (
     select(
-        CertificateStatusEvent.certificate_id,
-        CertificateStatusEvent.status,
-        CertificateStatusEvent.effective_from,
-        CertificateStatusEvent.reason,
-        CertificateStatusEvent.recorded_at,
+        *_columns(
+            StatusEventRow,
+            {
+                "certificate_id": CertificateStatusEvent.certificate_id,
+                "status": CertificateStatusEvent.status,
+                "effective_from": CertificateStatusEvent.effective_from,
+                "reason": CertificateStatusEvent.reason,
+                "recorded_at": CertificateStatusEvent.recorded_at,
+            },
+        )
     )
     .where(CertificateStatusEvent.certificate_id.in_(bindparam("ids", expanding=True)))
     .order_by(
@@ -103,22 +171,28 @@ HOT_PATH_STATEMENTS = {
 
 @dataclass(frozen=True, slots=True)
 class CertificateFactRows:
-    """The rows one certificate lookup needs: certificates (joined), their sites and events."""
+    """The fact rows of some certificates: each certificate (joined), its sites, its events."""
 
-    certificates: Sequence[Sequence[Any]]
-    sites: Sequence[Sequence[Any]]
-    status_events: Sequence[Sequence[Any]]
+    certificates: Sequence[CertificateFactRow]
+    sites: Sequence[SiteRow]
+    status_events: Sequence[StatusEventRow]
+
+
+NO_FACT_ROWS = CertificateFactRows((), (), ())
 
 
 def certificate_fact_rows_by_number_key(session: Session, number_key: str) -> CertificateFactRows:
     """Every CB's certificates with this key as plain rows: the lean hot path (no ORM objects)."""
     conn = session.connection()
-    certs = conn.execute(_CERTIFICATE_FACT_ROWS, {"number_key": number_key}).all()
+    certs = [
+        CertificateFactRow._make(row)
+        for row in conn.execute(_CERTIFICATE_FACT_ROWS, {"number_key": number_key})
+    ]
     if not certs:
-        return CertificateFactRows((), (), ())
-    ids = {"ids": [row[0] for row in certs]}
-    sites = conn.execute(_SITE_ROWS, ids).all()
-    events = conn.execute(_STATUS_EVENT_ROWS, ids).all()
+        return NO_FACT_ROWS
+    ids = {"ids": [cert.id for cert in certs]}
+    sites = [SiteRow._make(row) for row in conn.execute(_SITE_ROWS, ids)]
+    events = [StatusEventRow._make(row) for row in conn.execute(_STATUS_EVENT_ROWS, ids)]
     return CertificateFactRows(certs, sites, events)
 
 
@@ -134,29 +208,81 @@ def certificate_fact_rows_by_number_keys(
     FACT_ROWS_CHUNK keys; every key is in the result, with empty rows when nothing carries it."""
     conn = session.connection()
     keys = sorted(set(number_keys))
-    certs: dict[str, list[Sequence[Any]]] = {key: [] for key in keys}
-    key_of: dict[Any, str] = {}
+    certs: dict[str, list[CertificateFactRow]] = {key: [] for key in keys}
+    key_of: dict[uuid.UUID, str] = {}
     for start in range(0, len(keys), FACT_ROWS_CHUNK):
         chunk = keys[start : start + FACT_ROWS_CHUNK]
         for row in conn.execute(_CERTIFICATE_FACT_ROWS_MANY, {"number_keys": chunk}):
-            certs[row[2]].append(row)
-            key_of[row[0]] = row[2]
-    sites: dict[str, list[Sequence[Any]]] = {key: [] for key in keys}
-    events: dict[str, list[Sequence[Any]]] = {key: [] for key in keys}
+            cert = CertificateFactRow._make(row)
+            certs[cert.number_key].append(cert)
+            key_of[cert.id] = cert.number_key
+    sites: dict[str, list[SiteRow]] = {key: [] for key in keys}
+    events: dict[str, list[StatusEventRow]] = {key: [] for key in keys}
     ids = list(key_of)
     for start in range(0, len(ids), FACT_ROWS_CHUNK):
         chunk_ids = {"ids": ids[start : start + FACT_ROWS_CHUNK]}
-        for site in conn.execute(_SITE_ROWS, chunk_ids):
-            sites[key_of[site[0]]].append(site)
-        for event in conn.execute(_STATUS_EVENT_ROWS, chunk_ids):
-            events[key_of[event[0]]].append(event)
+        for row in conn.execute(_SITE_ROWS, chunk_ids):
+            site = SiteRow._make(row)
+            sites[key_of[site.certificate_id]].append(site)
+        for row in conn.execute(_STATUS_EVENT_ROWS, chunk_ids):
+            event = StatusEventRow._make(row)
+            events[key_of[event.certificate_id]].append(event)
     return {key: CertificateFactRows(certs[key], sites[key], events[key]) for key in keys}
+
+
+def certificate_fact_rows_by_ids(
+    session: Session, certificate_ids: Iterable[uuid.UUID]
+) -> CertificateFactRows:
+    """The fact rows of these certificates (watch re-evaluation), FACT_ROWS_CHUNK ids per
+    statement; through the ORM session, so its pending changes are flushed first (autoflush)."""
+    wanted = sorted(set(certificate_ids))
+    certs: list[CertificateFactRow] = []
+    sites: list[SiteRow] = []
+    events: list[StatusEventRow] = []
+    for start in range(0, len(wanted), FACT_ROWS_CHUNK):
+        chunk = {"ids": wanted[start : start + FACT_ROWS_CHUNK]}
+        certs += map(CertificateFactRow._make, session.execute(_CERTIFICATE_FACT_ROWS_BY_ID, chunk))
+        sites += map(SiteRow._make, session.execute(_SITE_ROWS, chunk))
+        events += map(StatusEventRow._make, session.execute(_STATUS_EVENT_ROWS, chunk))
+    return CertificateFactRows(certs, sites, events)
 
 
 def get_certificate(session: Session, certificate_id: uuid.UUID) -> Certificate | None:
     """One certificate with everything it shows."""
     stmt = select(Certificate).where(Certificate.id == certificate_id)
-    return session.scalars(with_verification_facts(stmt)).unique().one_or_none()
+    return session.scalars(with_everything_shown(stmt)).unique().one_or_none()
+
+
+def certificate_by_number(
+    session: Session, certification_body_id: uuid.UUID, number_key: str
+) -> Certificate | None:
+    """The CB's certificate with this normalised number, if it has one."""
+    return session.scalars(
+        select(Certificate).where(
+            Certificate.certification_body_id == certification_body_id,
+            Certificate.number_key == number_key,
+        )
+    ).first()
+
+
+def certificates_of_certification_body(
+    session: Session, certification_body_id: uuid.UUID
+) -> Iterator[Certificate]:
+    """Every certificate of one CB (confidential included) by number key, with what an export
+    shows, streamed 1,000 at a time."""
+    stmt = (
+        select(Certificate)
+        .where(Certificate.certification_body_id == certification_body_id)
+        .options(
+            selectinload(Certificate.organization),
+            selectinload(Certificate.standard),
+            selectinload(Certificate.sites),
+            selectinload(Certificate.status_events),
+        )
+        .order_by(Certificate.number_key)
+        .execution_options(yield_per=1000)
+    )
+    yield from session.scalars(stmt)
 
 
 def certificate_number_taken(
@@ -199,6 +325,13 @@ def standards_by_code_key(session: Session, code_key: str) -> Sequence[Standard]
     return session.scalars(select(Standard).where(Standard.code_key == code_key)).all()
 
 
+class PublicCertificate(NamedTuple):
+    """A non-confidential certificate a search found, and the organisation holding it."""
+
+    certificate_id: uuid.UUID
+    organization_id: uuid.UUID
+
+
 def search_public_certificate_ids(
     session: Session,
     *,
@@ -211,8 +344,8 @@ def search_public_certificate_ids(
     today: date,
     offset: int,
     limit: int | None,
-) -> Sequence[tuple[uuid.UUID, uuid.UUID]]:
-    """(certificate id, organisation id) of non-confidential certificates matching every filter."""
+) -> list[PublicCertificate]:
+    """The non-confidential certificates matching every filter, by number key."""
     stmt = select(Certificate.id, Certificate.organization_id).where(
         Certificate.confidential.is_(False)
     )
@@ -254,7 +387,7 @@ def search_public_certificate_ids(
     stmt = stmt.order_by(Certificate.number_key, Certificate.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [(row[0], row[1]) for row in session.execute(stmt)]
+    return [PublicCertificate._make(row) for row in session.execute(stmt)]
 
 
 def certificates_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[Certificate]:
@@ -262,23 +395,34 @@ def certificates_by_ids(session: Session, ids: Sequence[uuid.UUID]) -> list[Cert
     if not ids:
         return []
     rows = session.scalars(
-        with_verification_facts(select(Certificate).where(Certificate.id.in_(ids)))
+        with_everything_shown(select(Certificate).where(Certificate.id.in_(ids)))
     ).unique()
     by_id = {c.id: c for c in rows}
     return [by_id[i] for i in ids if i in by_id]
 
 
+class OrganizationNames(NamedTuple):
+    """The names an organisation is searched by: its folded name and its aliases."""
+
+    organization_id: uuid.UUID
+    name_key: str
+    aliases: list[str]
+
+
 def public_organization_names(
     session: Session, certification_body_id: uuid.UUID | None
-) -> Sequence[tuple[uuid.UUID, str, list[str]]]:
-    """(id, folded name, aliases) of organisations holding at least one non-confidential cert."""
+) -> list[OrganizationNames]:
+    """The names of organisations holding at least one non-confidential certificate."""
     has_public = exists().where(
         and_(Certificate.organization_id == Organization.id, Certificate.confidential.is_(False))
     )
     stmt = select(Organization.id, Organization.name_key, Organization.aliases).where(has_public)
     if certification_body_id is not None:
         stmt = stmt.where(Organization.certification_body_id == certification_body_id)
-    return [(row[0], row[1], list(row[2] or [])) for row in session.execute(stmt)]
+    return [
+        OrganizationNames(org_id, name_key, list(aliases or []))
+        for org_id, name_key, aliases in session.execute(stmt)
+    ]
 
 
 def certificate_history(

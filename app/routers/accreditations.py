@@ -8,9 +8,9 @@ from fastapi import APIRouter
 
 from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
-from app.routers.shape import accreditation_read
 from app.schemas.registry import AccreditationRead, AccreditationUpdate, StatusChange
 from app.services.registry import bodies as registry
+from app.services.registry.responses import accreditation_read
 
 router = APIRouter(prefix="/v1/accreditations", tags=["accreditations"])
 

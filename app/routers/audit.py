@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from pydantic import BeforeValidator
 
 from app.deps import PrincipalDep, SessionDep
+from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken
-from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.audit import AuditEventRead
 from app.schemas.common import Page, SingleLine, reject_numeric_timestamp
 from app.services.audit import AuditFilters, list_audit_events

@@ -11,14 +11,8 @@ from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import list_accreditation_bodies, list_certification_bodies
+from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken, SearchText
-from app.routers.shape import (
-    accreditation_body_read,
-    accreditation_read,
-    certification_body_read,
-    decode_page_token,
-    next_page_token,
-)
 from app.schemas.common import Page, SingleLine
 from app.schemas.registry import (
     AccreditationBodyCreate,
@@ -31,6 +25,11 @@ from app.schemas.registry import (
     CertificationBodyUpdate,
 )
 from app.services.registry import bodies as registry
+from app.services.registry.responses import (
+    accreditation_body_read,
+    accreditation_read,
+    certification_body_read,
+)
 
 router = APIRouter(prefix="/v1")
 CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2), SingleLine]
@@ -200,6 +199,6 @@ def post_accreditation(
     """Accredit a CB for one standard (admin, or the accrediting AB's key)."""
     today = clock.today()
     acc = registry.create_accreditation(
-        session, principal=principal, certification_body_id=cb_id, data=body, today=today
+        session, principal=principal, certification_body_id=cb_id, data=body
     )
     return accreditation_read(acc, today)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from app import clock
 from app.deps import PrincipalDep, ReadSessionDep, SessionDep
 from app.repositories.certificates import certificate_history
+from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken
-from app.routers.shape import certificate_read, decode_page_token, next_page_token
 from app.schemas.certificates import (
     Actor,
     CertificateCreate,
@@ -23,6 +23,7 @@ from app.schemas.certificates import (
 from app.schemas.common import Page, SingleLine
 from app.schemas.registry import StatusChange
 from app.services.registry import certificates as service
+from app.services.registry.responses import certificate_read
 from app.services.verification.search import SearchFilters, search_certificates
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])

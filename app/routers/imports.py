@@ -12,21 +12,18 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from app import clock
-from app.config import get_settings
 from app.deps import PrincipalDep, SessionDep
-from app.errors import Forbidden, PayloadTooLarge, UnsupportedMediaType, ValidationProblem
-from app.http.middleware import NON_JSON_BODY_PATHS
-from app.models import AccreditationBody, CertificationBody
-from app.repositories.bodies import (
-    accreditation_body_by_acronym,
-    find_certification_body,
-    get_accreditation_body,
-    parse_uuid,
+from app.errors import (
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationProblem,
+    problem_response,
 )
+from app.http.middleware import NON_JSON_BODY_PATHS
 from app.schemas.common import SingleLine
-from app.services.auth import Principal, Role
 from app.services.imports.accreditations import import_accreditations
-from app.services.imports.certificates import ImportReport, run_import
+from app.services.imports.acting_body import acting_accreditation_body, acting_certification_body
+from app.services.imports.certificates import run_import
 from app.services.imports.export import export_certificates
 from app.services.imports.formats import (
     ACCREDITATIONS,
@@ -36,6 +33,7 @@ from app.services.imports.formats import (
     read_csv,
     read_jsonl,
 )
+from app.services.imports.report import ImportReport
 
 router = APIRouter(prefix="/v1/certificates", tags=["import and export"])
 IgnoreUnknown = Annotated[
@@ -74,7 +72,7 @@ def reader_for(
 
 async def spool_upload(request: Request) -> Any:
     """The request body in a spooled temporary file (memory up to 8 MiB), 413 over the limit."""
-    limit = get_settings().import_max_bytes
+    limit = request.app.state.settings.import_max_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"The file is larger than the {limit}-byte import limit.")
@@ -100,7 +98,7 @@ async def _run(work: Callable[[], ImportReport]) -> ImportReport:
         ) from exc
 
 
-def import_response(report: ImportReport, path: str, request: Request) -> JSONResponse:
+def import_response(report: ImportReport, request: Request) -> JSONResponse:
     """200 with the report, or 422 problem+json carrying it when nothing was committed."""
     body = report.as_dict()
     if report.committed:
@@ -113,18 +111,15 @@ def import_response(report: ImportReport, path: str, request: Request) -> JSONRe
         for r in report.rows
         if r["outcome"] == "error"
     ][:100]
-    problem = {
-        "type": "/problems/validation-error",
-        "title": "Your request is not valid",
-        "status": 422,
-        "detail": f"{report.totals['error']} of {report.totals['rows']} rows have errors; "
+    return problem_response(
+        request,
+        status=422,
+        slug="validation-error",
+        detail=f"{report.totals['error']} of {report.totals['rows']} rows have errors; "
         "nothing was imported (mode=all). Fix them, or send mode=partial.",
-        "instance": path,
-        "request_id": getattr(request.state, "request_id", None),
-        "errors": errors,
-        "report": body,
-    }
-    return JSONResponse(problem, status_code=422, media_type="application/problem+json")
+        errors=errors,
+        extensions={"report": body},
+    )
 
 
 UPLOAD_BODY: dict[str, Any] = {
@@ -141,7 +136,6 @@ UPLOAD_BODY: dict[str, Any] = {
 async def _import_upload(
     request: Request,
     layout: Layout,
-    path: str,
     run: Callable[..., ImportReport],
     *,
     ignore_unknown: bool = False,
@@ -161,28 +155,7 @@ async def _import_upload(
 
         report = await _run(work)
     report.rows = sorted(report_rows, key=lambda r: r["row"])
-    return import_response(report, path, request)
-
-
-def resolve_import_body(
-    session: Any, principal: Principal, certification_body: str | None
-) -> CertificationBody:
-    """The CB an import or export acts for: the key's binding, or the named CB for admins."""
-    principal.require(Role.ADMIN, Role.CERTIFICATION_BODY)
-    if certification_body is None:
-        if principal.role is not Role.CERTIFICATION_BODY:
-            raise ValidationProblem.field(
-                "/certification_body", "is required for admin keys (id, acronym or name)"
-            )
-        assert principal.body_id is not None
-        cb = session.get(CertificationBody, principal.body_id)
-    else:
-        cb = find_certification_body(session, certification_body)
-        if cb is None:
-            raise ValidationProblem.field("/certification_body", "no such certification body")
-    if cb is None or not principal.acts_for_certification_body(cb.id):
-        raise Forbidden("This key may only import or export its own certification body's data.")
-    return cb  # type: ignore[no-any-return]
+    return import_response(report, request)
 
 
 IMPORT_DESCRIPTION = """
@@ -210,7 +183,9 @@ async def import_certificates(
     ignore_unknown_columns: IgnoreUnknown = False,
 ) -> Any:
     """Upsert a CB's certificates from a file and answer a per-row report."""
-    cb = await run_in_threadpool(resolve_import_body, session, principal, certification_body)
+    cb = await run_in_threadpool(
+        acting_certification_body, session, principal=principal, reference=certification_body
+    )
     run = partial(
         run_import,
         session,
@@ -219,9 +194,7 @@ async def import_certificates(
         mode=mode,
         today=clock.today(),
     )
-    return await _import_upload(
-        request, CERTIFICATES, IMPORT_PATH, run, ignore_unknown=ignore_unknown_columns
-    )
+    return await _import_upload(request, CERTIFICATES, run, ignore_unknown=ignore_unknown_columns)
 
 
 ACCREDITATION_IMPORT_PATH = "/v1/accreditations/import"
@@ -246,7 +219,9 @@ async def import_accreditations_route(
     ignore_unknown_columns: IgnoreUnknown = False,
 ) -> Any:
     """Upsert an AB's accreditations from a file; each change and status change is audited."""
-    ab = await run_in_threadpool(_resolve_ab, session, principal, accreditation_body)
+    ab = await run_in_threadpool(
+        acting_accreditation_body, session, principal=principal, reference=accreditation_body
+    )
     run = partial(
         import_accreditations,
         session,
@@ -258,33 +233,9 @@ async def import_accreditations_route(
     return await _import_upload(
         request,
         ACCREDITATIONS,
-        ACCREDITATION_IMPORT_PATH,
         run,
         ignore_unknown=ignore_unknown_columns,
     )
-
-
-def _resolve_ab(session: Any, principal: Principal, reference: str | None) -> AccreditationBody:
-    """The AB an accreditation import acts for: the key's binding, or the named AB for admins."""
-    principal.require(Role.ADMIN, Role.ACCREDITATION_BODY)
-    if reference is None:
-        if principal.role is not Role.ACCREDITATION_BODY or principal.body_id is None:
-            raise ValidationProblem.field(
-                "/accreditation_body", "is required for admin keys (id or acronym)"
-            )
-        ab = get_accreditation_body(session, principal.body_id)
-    else:
-        as_id = parse_uuid(reference)
-        ab = (
-            get_accreditation_body(session, as_id)
-            if as_id
-            else accreditation_body_by_acronym(session, reference)
-        )
-        if ab is None:
-            raise ValidationProblem.field("/accreditation_body", "no such accreditation body")
-    if ab is None or not principal.acts_for_accreditation_body(ab.id):
-        raise Forbidden("This key may only import its own accreditation body's accreditations.")
-    return ab
 
 
 @router.get(
@@ -305,7 +256,7 @@ def export(
     format: Annotated[Literal["csv", "iaf-md28", "jsonl"], Query()] = "csv",
 ) -> Response:
     """Every certificate of the CB (confidential included) as CSV, IAF MD 28 CSV or JSON Lines."""
-    cb = resolve_import_body(session, principal, certification_body)
+    cb = acting_certification_body(session, principal=principal, reference=certification_body)
     text, media_type = export_certificates(session, cb_id=cb.id, format=format, today=clock.today())
     filename = f"certificates-{cb.acronym or cb.id}.{'jsonl' if format == 'jsonl' else 'csv'}"
     return Response(

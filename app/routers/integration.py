@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app import clock
@@ -18,9 +17,10 @@ from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
 from app.http.middleware import NON_JSON_BODY_PATHS
 from app.http.ratelimit import charge
 from app.http.responses import FastJSONResponse
-from app.models import DeliveryAttempt, OutboxEvent, Verification, WebhookDelivery
+from app.repositories.deliveries import DeliveryRecord, deliveries_of_endpoint, delivery_record
+from app.repositories.verifications import stored_verification
+from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken
-from app.routers.shape import decode_page_token, next_page_token
 from app.schemas.common import Page
 from app.schemas.integration import (
     BatchRequest,
@@ -176,7 +176,7 @@ def get_verification(
     """A verification made with your key, again, with its receipt (evidence for a tender file)."""
     if principal.key_id is None:
         raise NotFound(f"No verification with id {verification_id}.")
-    row = session.get(Verification, verification_id)
+    row = stored_verification(session, verification_id)
     if row is None or (row.api_key_id != principal.key_id and not principal.is_admin):
         raise NotFound(f"No verification with id {verification_id}.")
     return FastJSONResponse(row.response)
@@ -244,47 +244,29 @@ def enable_webhook(webhook_id: uuid.UUID, session: SessionDep, principal: Princi
     )
 
 
-def _deliveries(session: Any, endpoint_id: uuid.UUID, offset: int, limit: int) -> list[Any]:
-    rows = session.execute(
-        select(WebhookDelivery, OutboxEvent.event_type)
-        .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
-        .where(WebhookDelivery.endpoint_id == endpoint_id)
-        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
-    ids = [d.id for d, _ in rows]
-    attempts: dict[uuid.UUID, list[DeliveryAttemptRead]] = {i: [] for i in ids}
-    if ids:
-        for a in session.scalars(
-            select(DeliveryAttempt)
-            .where(DeliveryAttempt.delivery_id.in_(ids))
-            .order_by(DeliveryAttempt.attempted_at)
-        ):
-            attempts[a.delivery_id].append(
-                DeliveryAttemptRead(
-                    attempted_at=a.attempted_at,
-                    status_code=a.status_code,
-                    error=a.error,
-                    duration_ms=a.duration_ms,
-                )
+def _delivery_read(record: DeliveryRecord) -> DeliveryRead:
+    d = record.delivery
+    return DeliveryRead(
+        id=d.id,
+        event_id=d.event_id,
+        event_type=record.event_type,
+        status=d.status,
+        attempts=d.attempts,
+        next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
+        delivered_at=d.delivered_at,
+        last_status_code=d.last_status_code,
+        last_error=d.last_error,
+        created_at=d.created_at,
+        attempt_log=[
+            DeliveryAttemptRead(
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
             )
-    return [
-        DeliveryRead(
-            id=d.id,
-            event_id=d.event_id,
-            event_type=event_type,
-            status=d.status,
-            attempts=d.attempts,
-            next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
-            delivered_at=d.delivered_at,
-            last_status_code=d.last_status_code,
-            last_error=d.last_error,
-            created_at=d.created_at,
-            attempt_log=attempts[d.id],
-        )
-        for d, event_type in rows
-    ]
+            for a in record.attempts
+        ],
+    )
 
 
 @router.get(
@@ -300,9 +282,10 @@ def list_deliveries(
     """Every delivery to an endpoint with each attempt, newest first."""
     webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
     offset = decode_page_token(page_token)
-    rows = _deliveries(session, webhook_id, offset, page_size + 1)
+    rows = deliveries_of_endpoint(session, webhook_id, offset=offset, limit=page_size + 1)
     return Page(
-        items=rows[:page_size], next_page_token=next_page_token(offset, page_size, len(rows))
+        items=[_delivery_read(r) for r in rows[:page_size]],
+        next_page_token=next_page_token(offset, page_size, len(rows)),
     )
 
 
@@ -316,12 +299,16 @@ def replay_delivery(
 ) -> Any:
     """Send a delivery again, with the same webhook-id."""
     webhook_service.owned_endpoint(session, principal=principal, endpoint_id=webhook_id)
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.endpoint_id != webhook_id:
-        raise NotFound(f"No delivery with id {delivery_id} for this endpoint.")
-    delivery_service.replay(session, delivery, principal=principal, now=clock.now())
-    session.flush()
-    return next(d for d in _deliveries(session, webhook_id, 0, 1000) if d.id == delivery_id)
+    delivery_service.replay_endpoint_delivery(
+        session,
+        principal=principal,
+        endpoint_id=webhook_id,
+        delivery_id=delivery_id,
+        now=clock.now(),
+    )
+    record = delivery_record(session, delivery_id)
+    assert record is not None
+    return _delivery_read(record)
 
 
 def _watch_read(watch: Any) -> WatchRead:

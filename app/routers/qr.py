@@ -9,30 +9,17 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.deps import PrincipalDep, ReadSessionDep
-from app.models import Certificate
 from app.services.registry.certificates import require_visible_certificate
-from app.services.verification.links import absolute_url, certificate_deep_link_path, qr_png, qr_svg
+from app.services.verification.links import certificate_deep_link_url, qr_png, qr_svg
 
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 
 Scale = Annotated[int, Query(ge=1, le=40, description="Size of one QR module, in px.")]
 
 
-def deep_link_url(cert: Certificate) -> str:
-    """The absolute deep link `{public_base_url}/verify/{cb}/{number}` of a certificate."""
-    cb = cert.certification_body
-    return absolute_url(
-        certificate_deep_link_path(
-            certification_body_id=str(cb.id),
-            acronym=cb.acronym,
-            certificate_number=cert.certificate_number,
-        )
-    )
-
-
-def _headers(cert: Certificate, url: str) -> dict[str, str]:
+def _headers(*, confidential: bool, url: str) -> dict[str, str]:
     """Caching (private for confidential certificates) and the link the code carries."""
-    cache = "private, max-age=300" if cert.confidential else "public, max-age=3600"
+    cache = "private, max-age=300" if confidential else "public, max-age=3600"
     return {"Cache-Control": cache, "Link": f'<{url}>; rel="related"'}
 
 
@@ -47,9 +34,10 @@ def certificate_qr_svg(
 ) -> Response:
     """A QR code encoding `{public_base_url}/verify/{cb}/{number}`, for printing on certificates."""
     cert = require_visible_certificate(session, principal=principal, certificate_id=certificate_id)
-    url = deep_link_url(cert)
+    url = certificate_deep_link_url(cert)
     body = qr_svg(url, scale=scale, title=f"Verify certificate {cert.certificate_number}")
-    return Response(body, media_type="image/svg+xml", headers=_headers(cert, url))
+    headers = _headers(confidential=cert.confidential, url=url)
+    return Response(body, media_type="image/svg+xml", headers=headers)
 
 
 @router.get(
@@ -63,5 +51,6 @@ def certificate_qr_png(
 ) -> Response:
     """The same QR code as a PNG image (`scale` pixels per module)."""
     cert = require_visible_certificate(session, principal=principal, certificate_id=certificate_id)
-    url = deep_link_url(cert)
-    return Response(qr_png(url, scale=scale), media_type="image/png", headers=_headers(cert, url))
+    url = certificate_deep_link_url(cert)
+    headers = _headers(confidential=cert.confidential, url=url)
+    return Response(qr_png(url, scale=scale), media_type="image/png", headers=headers)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from app.deps import PrincipalDep, ReadSessionDep
-from app.models import Sector, Standard
+from app.repositories import reference as reference_data
+from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken
-from app.routers.shape import decode_page_token, next_page_token, standard_read
 from app.schemas.common import Page
 from app.schemas.registry import SectorRead, StandardRead
+from app.services.registry.responses import sector_read, standard_read
 
 router = APIRouter(prefix="/v1", tags=["reference data"])
 
@@ -24,12 +24,7 @@ def list_standards(
 ) -> Page[StandardRead]:
     """Every standard edition with its transition deadline."""
     offset = decode_page_token(page_token)
-    rows = session.scalars(
-        select(Standard)
-        .order_by(Standard.code_key, Standard.edition)
-        .offset(offset)
-        .limit(page_size + 1)
-    ).all()
+    rows = reference_data.list_standards(session, offset=offset, limit=page_size + 1)
     return Page(
         items=[standard_read(s) for s in rows[:page_size]],
         next_page_token=next_page_token(offset, page_size, len(rows)),
@@ -45,18 +40,8 @@ def list_sectors(
 ) -> Page[SectorRead]:
     """The 39 IAF sector codes (IAF ID 1)."""
     offset = decode_page_token(page_token)
-    rows = session.scalars(
-        select(Sector).order_by(Sector.code).offset(offset).limit(page_size + 1)
-    ).all()
+    rows = reference_data.list_sectors(session, offset=offset, limit=page_size + 1)
     return Page(
-        items=[
-            SectorRead(
-                code=s.code,
-                name=s.name,
-                nace_rev2=list(s.nace_rev2 or []),
-                nace_uncertain=s.nace_uncertain,
-            )
-            for s in rows[:page_size]
-        ],
+        items=[sector_read(s) for s in rows[:page_size]],
         next_page_token=next_page_token(offset, page_size, len(rows)),
     )

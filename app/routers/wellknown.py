@@ -10,14 +10,11 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.db import get_read_engine
 from app.deps import SessionDep
 from app.errors import PROBLEM_TYPES, NotFound
 from app.http.observability import METRICS_CONTENT_TYPE, WEBHOOK_BACKLOG, metrics_text
-from app.models import WebhookDelivery
+from app.services.health import database_state, read_replica_reachable, webhook_backlog
 from app.services.verification.receipts import public_jwks
 
 router = APIRouter()
@@ -68,13 +65,12 @@ def readyz(session: SessionDep) -> Any:
     """Ready when the database (and the read replica, if any) answers and is at the newest
     migration; 503 otherwise, so a load balancer stops sending traffic here."""
     no_store = {"Cache-Control": "no-store"}
-    try:
-        current = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    except SQLAlchemyError:
-        session.rollback()
+    database = database_state(session)
+    if not database.reachable:
         return JSONResponse(
             {"status": "unavailable", "database": "unreachable"}, status_code=503, headers=no_store
         )
+    current = database.migration
     head = head_revision()
     if current != head:
         return JSONResponse(
@@ -83,12 +79,9 @@ def readyz(session: SessionDep) -> Any:
             headers=no_store,
         )
     body: dict[str, Any] = {"status": "ok", "database": "ok", "migration": current}
-    replica = get_read_engine()
+    replica = read_replica_reachable()
     if replica is not None:
-        try:
-            with replica.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except SQLAlchemyError:
+        if not replica:
             body.update(status="unavailable", read_replica="unreachable")
             return JSONResponse(body, status_code=503, headers=no_store)
         body["read_replica"] = "ok"
@@ -103,14 +96,6 @@ def readyz(session: SessionDep) -> Any:
 )
 def metrics(session: SessionDep) -> Response:
     """Prometheus metrics of this process; the webhook backlog is counted now."""
-    try:
-        backlog = session.scalar(
-            select(func.count())
-            .select_from(WebhookDelivery)
-            .where(WebhookDelivery.status == "pending")
-        )
-        WEBHOOK_BACKLOG.set(backlog or 0)
-    except SQLAlchemyError:
-        session.rollback()
-        WEBHOOK_BACKLOG.set(float("nan"))
+    backlog = webhook_backlog(session)
+    WEBHOOK_BACKLOG.set(float("nan") if backlog is None else backlog)
     return Response(metrics_text(), media_type=METRICS_CONTENT_TYPE)

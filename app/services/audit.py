@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.http.middleware import current_request_id
 from app.models import AuditEvent
+from app.repositories.audit import audit_events
 
 if TYPE_CHECKING:  # app.services.auth records its own writes here: no import cycle at run time
     from app.services.auth import Principal
@@ -121,18 +121,14 @@ def list_audit_events(
     session: Session, *, filters: AuditFilters, offset: int, limit: int
 ) -> Sequence[AuditEvent]:
     """Audit events matching the filters, newest first."""
-    stmt = select(AuditEvent)
-    if filters.action:
-        stmt = stmt.where(AuditEvent.action == filters.action)
-    if filters.target_type:
-        stmt = stmt.where(AuditEvent.target_type == filters.target_type)
-    if filters.target_id:
-        stmt = stmt.where(AuditEvent.target_id == filters.target_id)
-    if filters.actor_key_id:
-        stmt = stmt.where(AuditEvent.actor_key_id == filters.actor_key_id)
-    if filters.since:
-        stmt = stmt.where(AuditEvent.occurred_at >= filters.since)
-    if filters.until:
-        stmt = stmt.where(AuditEvent.occurred_at < filters.until)
-    stmt = stmt.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id).offset(offset).limit(limit)
-    return session.scalars(stmt).all()
+    return audit_events(
+        session,
+        action=filters.action,
+        target_type=filters.target_type,
+        target_id=filters.target_id,
+        actor_key_id=filters.actor_key_id,
+        since=filters.since,
+        until=filters.until,
+        offset=offset,
+        limit=limit,
+    )

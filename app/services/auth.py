@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.errors import Forbidden, Unauthorized
 from app.models import ApiKey
+from app.repositories.keys import api_key_by_prefix, get_api_key
 from app.services.audit import SystemActor, record_audit
 
 KEY_PREFIX = "cvk"
@@ -133,7 +133,7 @@ def authenticate(session: Session, token: str) -> Principal:
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         raise Unauthorized("The API key is malformed.")
     _, prefix, secret = parts
-    key = session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+    key = api_key_by_prefix(session, prefix)
     expected = key.secret_hash if key is not None else _hash("x", "y")
     if not hmac.compare_digest(expected, _hash(prefix, secret)) or key is None:
         raise Unauthorized("The API key is not valid.")
@@ -153,7 +153,7 @@ def revoke_api_key(
     Audited as `api_key.revoke` by `actor` (the command line by default); revoking a key that
     is already revoked changes nothing and records nothing.
     """
-    key = session.get(ApiKey, key_id)
+    key = get_api_key(session, key_id)
     if key is None:
         return False
     if key.revoked_at is None:

@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.demo.builder import SHOWCASE, build_demo_registry
+from app.demo.builder import build_demo_registry
+from app.demo.showcase import SHOWCASE
 from app.services.verification.receipts import verify_receipt
 
 TODAY = date(2026, 11, 26)
 
 
 @pytest.fixture
-def demo_client(client: TestClient, session: Session) -> Iterator[TestClient]:
+def demo_client(client: TestClient, session: Session) -> TestClient:
     """A client over a small demo registry built for TODAY."""
     build_demo_registry(session, certificates=300, today=TODAY)
     session.commit()
-    yield client
+    return client
 
 
 @pytest.mark.parametrize("case", sorted(SHOWCASE))

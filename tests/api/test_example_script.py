@@ -16,7 +16,8 @@ from tests.factories import accredit, make_ab, make_cb, make_certificate
 def _example() -> ModuleType:
     path = Path(__file__).resolve().parents[2] / "examples" / "verify.py"
     spec = importlib.util.spec_from_file_location("example_verify", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -122,8 +122,9 @@ def test_import_creates_then_reimport_changes_nothing(
     assert counts(session) == before
 
 
+@pytest.mark.usefixtures("session")
 def test_changed_row_updates_and_records_history(
-    client: TestClient, session: Session, tenant: dict[str, Any]
+    client: TestClient, tenant: dict[str, Any]
 ) -> None:
     """A changed row updates the certificate; each change and status change lands in history."""
     post_csv(client, tenant["key"], CSV)
@@ -307,8 +308,9 @@ def test_bad_row_rejects_the_whole_file_by_default(
     assert counts(session) == before
 
 
+@pytest.mark.usefixtures("session")
 def test_partial_mode_commits_valid_rows_and_reports_errors(
-    client: TestClient, session: Session, tenant: dict[str, Any]
+    client: TestClient, tenant: dict[str, Any]
 ) -> None:
     """mode=partial: valid rows are written, bad ones reported and not written."""
     bad = ROW_A.replace("ISO 9001:2015", "ISO 9001:1987")

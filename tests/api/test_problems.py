@@ -31,7 +31,7 @@ def test_unknown_id_is_404_problem(client: TestClient) -> None:
         client.get("/v1/certificates/00000000-0000-0000-0000-000000000000"), 404, "not-found"
     )
     body = _is_problem(client.get("/v1/certificates/not-a-uuid"), 422, "validation-error")
-    assert body["errors"] == [  # type: ignore[comparison-overlap]
+    assert body["errors"] == [
         {
             "pointer": "/certificate_id",
             "detail": body["errors"][0]["detail"],  # type: ignore[index]

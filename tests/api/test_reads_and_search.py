@@ -87,6 +87,7 @@ def people(session: Session) -> dict[str, Any]:
     return ids
 
 
+@pytest.mark.usefixtures("people")
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -101,16 +102,15 @@ def people(session: Session) -> dict[str, Any]:
     ],
 )
 def test_organisation_search_is_accent_case_and_typo_tolerant(
-    client: TestClient, people: dict[str, Any], query: str, expected: list[str]
+    client: TestClient, query: str, expected: list[str]
 ) -> None:
     """API.md: organisation search ignores accents and case and tolerates typos."""
     items = client.get("/v1/certificates", params={"organization": query}).json()["items"]
     assert [i["certificate_number"] for i in items] == expected
 
 
-def test_confidential_certificates_never_appear_in_search(
-    client: TestClient, people: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("people")
+def test_confidential_certificates_never_appear_in_search(client: TestClient) -> None:
     """Confidential certificates are never listed, whatever the filter."""
     for params in (
         {"organization": "Muller"},
@@ -125,6 +125,7 @@ def test_confidential_certificates_never_appear_in_search(
         assert "H-1" not in numbers, params
 
 
+@pytest.mark.usefixtures("people")
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -136,9 +137,7 @@ def test_confidential_certificates_never_appear_in_search(
         ({"status": "withdrawn"}, []),
     ],
 )
-def test_search_filters(
-    client: TestClient, people: dict[str, Any], params: dict[str, str], expected: list[str]
-) -> None:
+def test_search_filters(client: TestClient, params: dict[str, str], expected: list[str]) -> None:
     """Filters combine: standard (with or without edition), country, CB, number, status."""
     items = client.get("/v1/certificates", params=params).json()["items"]
     numbers = [i["certificate_number"] for i in items if i["certificate_number"] in {"M-1", "S-1"}]
@@ -157,6 +156,7 @@ def transport(session: Session) -> None:
     session.commit()
 
 
+@pytest.mark.usefixtures("transport")
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -168,7 +168,7 @@ def transport(session: Session) -> None:
     ],
 )
 def test_every_query_word_must_match_a_word_of_the_name(
-    client: TestClient, transport: None, query: str, expected: list[str]
+    client: TestClient, query: str, expected: list[str]
 ) -> None:
     """Organisation search (services/search.py): each query word matches a word of the name or
     alias (equal, a 3+ letter prefix, or a close spelling) before WRatio ranks the names."""

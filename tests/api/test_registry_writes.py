@@ -47,17 +47,17 @@ def world(session: Session) -> dict[str, Any]:
     return w
 
 
-def test_no_key_cannot_write(client: TestClient, world: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("world")
+def test_no_key_cannot_write(client: TestClient) -> None:
     """Writes need a key: 401 problem without one."""
     response = client.post("/v1/certificates", json=certificate_body("X-1"))
     assert response.status_code == 401
     assert response.json()["type"] == "/problems/unauthorized"
 
 
+@pytest.mark.usefixtures("world")
 @pytest.mark.parametrize("header", ["Bearer cvk_nope_nope", "Bearer garbage", "Basic abc"])
-def test_invalid_key_is_401_even_on_public_reads(
-    client: TestClient, world: dict[str, Any], header: str
-) -> None:
+def test_invalid_key_is_401_even_on_public_reads(client: TestClient, header: str) -> None:
     """API.md: an invalid or revoked key is 401, also on public endpoints."""
     response = client.get("/v1/standards", headers={"Authorization": header})
     assert response.status_code == 401

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from joserfc.errors import BadSignatureError
 from sqlalchemy.orm import Session
 
 from app.services.verification.receipts import canonical_sha256, verify_receipt
@@ -70,6 +71,7 @@ def outcomes(body: dict[str, Any]) -> dict[str, str]:
     return {c["code"]: c["outcome"] for c in body["checks"]}
 
 
+@pytest.mark.usefixtures("registry")
 @pytest.mark.parametrize(
     ("number", "cb", "verdict"),
     [
@@ -85,7 +87,7 @@ def outcomes(body: dict[str, Any]) -> dict[str, str]:
     ],
 )
 def test_every_verdict_through_get(
-    client: TestClient, registry: dict[str, Any], number: str, cb: str | None, verdict: str
+    client: TestClient, number: str, cb: str | None, verdict: str
 ) -> None:
     """DESIGN.md verdicts reach the client as 200 with the verdict as the answer."""
     params = {"certificate_number": number, "as_of": AS_OF}
@@ -96,7 +98,8 @@ def test_every_verdict_through_get(
     assert response.json()["verdict"] == verdict
 
 
-def test_valid_answer_has_the_contract_shape(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_valid_answer_has_the_contract_shape(client: TestClient) -> None:
     """API.md response: certificate, CB, accreditation, AB, checks in order, query echo."""
     body = client.get(
         "/v1/verify",
@@ -142,7 +145,8 @@ def test_valid_answer_has_the_contract_shape(client: TestClient, registry: dict[
     assert body["warnings"] == []
 
 
-def test_post_verifications_equals_get(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_post_verifications_equals_get(client: TestClient) -> None:
     """POST /v1/verifications takes the same fields as a JSON object."""
     response = client.post(
         "/v1/verifications",
@@ -155,7 +159,8 @@ def test_post_verifications_equals_get(client: TestClient, registry: dict[str, A
     assert outcomes(body)["organization_match"] == "fail"
 
 
-def test_ambiguous_lists_candidates(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_ambiguous_lists_candidates(client: TestClient) -> None:
     """certificate_found: several CBs have the key -> ambiguous with candidates."""
     body = client.get("/v1/verify", params={"certificate_number": "dup-1", "as_of": AS_OF}).json()
     assert body["verdict"] == "ambiguous"
@@ -167,11 +172,12 @@ def test_ambiguous_lists_candidates(client: TestClient, registry: dict[str, Any]
     assert named["certification_body"]["acronym"] == "QAS"
 
 
+@pytest.mark.usefixtures("registry")
 @pytest.mark.parametrize(
     ("cb", "in_registry"), [("NBC", True), ("Unknown Certification GmbH", False), (None, None)]
 )
 def test_not_found_says_whether_the_cb_publishes_here(
-    client: TestClient, registry: dict[str, Any], cb: str | None, in_registry: bool | None
+    client: TestClient, cb: str | None, in_registry: bool | None
 ) -> None:
     """DESIGN.md: not_found says whether the named CB publishes to this registry."""
     params = {"certificate_number": "ZZ-1"}
@@ -199,9 +205,8 @@ def test_accreditation_suspended_after_issue_gives_not_accredited(
     assert before.json()["verdict"] == "valid"
 
 
-def test_old_edition_is_outdated_after_its_deadline(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_old_edition_is_outdated_after_its_deadline(client: TestClient) -> None:
     """IAF Resolution 2017-13: ISO 14001:2004 certificates end at 2018-09-15."""
     on_deadline = client.get(
         "/v1/verify", params={"certificate_number": "EMS-1", "as_of": "2018-09-15"}
@@ -214,9 +219,8 @@ def test_old_edition_is_outdated_after_its_deadline(
     assert after["verdict"] == "outdated_standard"
 
 
-def test_receipt_verifies_against_jwks_and_digests_the_response(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_receipt_verifies_against_jwks_and_digests_the_response(client: TestClient) -> None:
     """API.md Receipts: Ed25519 JWS with kid; sha256 over the JCS of the response sans receipt."""
     body = client.get("/v1/verify", params={"certificate_number": "FS 612345"}).json()
     jwks = client.get("/.well-known/jwks.json").json()
@@ -237,7 +241,8 @@ def test_receipt_verifies_against_jwks_and_digests_the_response(
     }
 
 
-def test_tampered_receipt_is_rejected(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_tampered_receipt_is_rejected(client: TestClient) -> None:
     """A receipt whose payload was altered does not verify."""
     body = client.get("/v1/verify", params={"certificate_number": "FS-700001"}).json()
     jwks = client.get("/.well-known/jwks.json").json()
@@ -245,11 +250,12 @@ def test_tampered_receipt_is_rejected(client: TestClient, registry: dict[str, An
     forged = ".".join(
         [header, payload[:-4] + ("AAAA" if payload[-4:] != "AAAA" else "BBBB"), signature]
     )
-    with pytest.raises(Exception):  # noqa: B017 - any verification failure
+    with pytest.raises(BadSignatureError):
         verify_receipt(forged, jwks)
 
 
-def test_signing_key_is_reused(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_signing_key_is_reused(client: TestClient) -> None:
     """The signing key is created on first use and then kept."""
     first = client.get("/.well-known/jwks.json").json()
     client.get("/v1/verify", params={"certificate_number": "FS 612345"})
@@ -345,8 +351,9 @@ def test_control_character_in_a_query_is_a_problem_naming_the_parameter(
     ]
 
 
+@pytest.mark.usefixtures("registry")
 def test_line_breaks_around_a_number_and_inside_a_claimed_scope_are_fine(
-    client: TestClient, registry: dict[str, Any]
+    client: TestClient,
 ) -> None:
     """A number pasted with its line break is trimmed as before; a claimed scope may span lines."""
     body = client.get(

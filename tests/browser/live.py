@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.db import make_engine
-from app.demo.builder import SHOWCASE, build_demo_registry
+from app.demo.builder import build_demo_registry
+from app.demo.showcase import SHOWCASE
 from app.migrate import project_root, upgrade
 from app.services.registry.seed import seed_reference_data
 

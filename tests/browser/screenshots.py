@@ -12,13 +12,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from PIL import Image
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 
-from app.demo.builder import SHOWCASE
+from app.demo.showcase import SHOWCASE
 from tests.browser.live import launch_options, live_server, showcase_params
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 """The address `make run` serves on, shown in the permanent links and QR codes."""
 

@@ -14,17 +14,20 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from app.demo.builder import SHOWCASE
+from app.demo.showcase import SHOWCASE
 from app.services.verification.receipts import verify_receipt
 from tests.browser.live import LiveServer, showcase_params
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
 
+QR_ONLY = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+
+
 def decode_qr(png: bytes) -> list[str]:
     """Every QR code that zxing-cpp reads in a screenshot."""
     image = Image.open(io.BytesIO(png)).convert("L")
-    return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    return [r.text for r in zxingcpp.read_barcodes(image, formats=QR_ONLY)]
 
 
 def deep_link(server: LiveServer, cb: str, number: str) -> str:

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db import make_engine
-from app.demo.builder import SHOWCASE, build_demo_registry
+from app.demo.builder import build_demo_registry
+from app.demo.showcase import SHOWCASE
 from app.models import ApiKey, CertificationBody, RegistryVersion, registry_version
 from app.models.registry_version import writes_registry
 from app.schemas.verification import VerificationRequestIn
@@ -370,7 +371,8 @@ def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
     params = {"certificate_number": case.certificate_number, "organization": "Wrong Name Ltd"}
 
     first = client.get("/v1/verify", params=params)
-    assert first.status_code == 200 and statements  # the database path filled the cache
+    assert first.status_code == 200
+    assert statements  # the database path filled the cache
     statements.clear()
     second = client.get("/v1/verify", params=params)
     assert second.status_code == 200
@@ -392,7 +394,8 @@ def test_a_cached_anonymous_verification_reads_nothing_from_the_database(
         session.commit()
     statements.clear()
     keyed = client.get("/v1/verify", params=params, headers={"Authorization": f"Bearer {token}"})
-    assert keyed.status_code == 200 and statements
+    assert keyed.status_code == 200
+    assert statements
     kept = client.get(
         f"/v1/verifications/{keyed.json()['verification_id']}",
         headers={"Authorization": f"Bearer {token}"},
@@ -483,7 +486,8 @@ def test_the_refresher_polls_without_requests(workers: tuple[Engine, Engine]) ->
         assert now[0] > before[0]  # the generation moved on: the old facts are dropped
     finally:
         cache.stop_refresher()
-    assert cache._refresher is not None and not cache._refresher.is_alive()
+    assert cache._refresher is not None
+    assert not cache._refresher.is_alive()
 
 
 def test_bulk_loads_refresh_the_planner_statistics(database: str) -> None:

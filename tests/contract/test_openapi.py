@@ -16,7 +16,10 @@ PROBLEM_REF = "#/components/schemas/Problem"
 
 
 def _document() -> dict[str, Any]:
-    return json.loads(openapi_document(create_app(Settings(rate_limit_enabled=False))))
+    doc: dict[str, Any] = json.loads(
+        openapi_document(create_app(Settings(rate_limit_enabled=False)))
+    )
+    return doc
 
 
 def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -65,7 +68,7 @@ def test_every_api_operation_declares_its_problems_and_keys() -> None:
     for method, path, operation in v1:
         assert {"401", "422", "429", "503"} <= set(operation["responses"]), (method, path)
         public = (method, path) in PUBLIC_OPERATIONS
-        expected = [{}, {"apiKey": []}] if public else [{"apiKey": []}]
+        expected: list[dict[str, list[str]]] = [{}, {"apiKey": []}] if public else [{"apiKey": []}]
         assert operation["security"] == expected, (method, path)
         if "requestBody" in operation:
             assert {"413", "415"} <= set(operation["responses"]), (method, path)

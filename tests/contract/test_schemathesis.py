@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import schemathesis
@@ -20,6 +21,9 @@ from app.main import create_app
 from app.services.auth import Role, create_api_key
 from app.services.verification.receipts import active_signing_key, reset_key_cache
 from tests.ops.servers import seeded_database
+
+if TYPE_CHECKING:  # an alias schemathesis defines for type checkers only
+    from schemathesis.specs.openapi.schemas import OpenApiCase
 
 # Schema-valid input may still be refused for reasons a schema cannot express (an unknown
 # standard edition, an expiry before the issue date): positive_data_acceptance is not run.
@@ -86,7 +90,7 @@ def admin_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_contract(case: schemathesis.Case, admin_key: str) -> None:
+def test_api_contract(case: OpenApiCase, admin_key: str) -> None:
     """No 5xx, responses match the schema and declared statuses, invalid input is rejected."""
     checks = CHECKS
     if case.operation.label in PER_ITEM_VALIDATION:

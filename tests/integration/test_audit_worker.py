@@ -25,12 +25,12 @@ def _key_id(session: Session, token: str) -> str:
     return str(session.scalars(select(ApiKey.id).where(ApiKey.prefix == token.split("_")[1])).one())
 
 
+@pytest.mark.usefixtures("insecure_webhooks")
 def test_automatic_disabling_is_audited_once_as_the_system(
     client: TestClient,
     session: Session,
     world: dict[str, Any],
     receiver: Receiver,
-    insecure_webhooks: None,
     factory: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -50,7 +50,7 @@ def query_counter(engine: Engine) -> Iterator[list[str]]:
     """Every SQL statement sent while the test runs."""
     statements: list[str] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

@@ -27,14 +27,16 @@ def watch(client: TestClient, key: str, cert_id: Any) -> dict[str, Any]:
     """Watch a certificate by id."""
     response = client.post("/v1/watches", json={"certificate_id": str(cert_id)}, headers=auth(key))
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def register(client: TestClient, key: str, url: str) -> dict[str, Any]:
     """Register a webhook endpoint."""
     response = client.post("/v1/webhooks", json={"url": url}, headers=auth(key))
     assert response.status_code == 201, response.text
-    return response.json()
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def events(session: Session, event_type: str = "certificate.verdict_changed") -> list[OutboxEvent]:
@@ -48,12 +50,12 @@ def events(session: Session, event_type: str = "certificate.verdict_changed") ->
     )
 
 
+@pytest.mark.usefixtures("insecure_webhooks")
 def test_suspending_an_accreditation_emits_one_event_per_watched_affected_certificate(
     client: TestClient,
     session: Session,
     world: dict[str, Any],
     receiver: Receiver,
-    insecure_webhooks: None,
     factory: sessionmaker[Session],
 ) -> None:
     """Exactly one verdict_changed per watched affected certificate, signed (Standard Webhooks)."""
@@ -186,12 +188,11 @@ def test_transition_deadline_passing_is_a_verdict_change(
     assert changes == [("expired", "valid"), ("valid", "outdated_standard")]
 
 
+@pytest.mark.usefixtures("session", "insecure_webhooks")
 def test_worker_killed_between_commit_and_delivery_still_delivers(
     client: TestClient,
-    session: Session,
     world: dict[str, Any],
     receiver: Receiver,
-    insecure_webhooks: None,
     factory: sessionmaker[Session],
 ) -> None:
     """A worker that leased a delivery and died: after the lease the next run delivers it once."""
@@ -215,12 +216,12 @@ def test_worker_killed_between_commit_and_delivery_still_delivers(
     assert len(receiver.requests) == 1
 
 
+@pytest.mark.usefixtures("insecure_webhooks")
 def test_failing_endpoint_is_retried_on_schedule_then_disabled(
     client: TestClient,
     session: Session,
     world: dict[str, Any],
     receiver: Receiver,
-    insecure_webhooks: None,
     factory: sessionmaker[Session],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -303,10 +304,14 @@ def test_dns_names_resolving_inside_are_refused_at_delivery_too() -> None:
     """A public-looking name that resolves to an internal address is refused (no rebinding)."""
     with pytest.raises(UnsafeUrl, match=r"10\.0\.0\.7"):
         vet_url(
-            "https://hooks.example.com/x", allow_insecure=False, resolver=lambda h, p: ["10.0.0.7"]
+            "https://hooks.example.com/x",
+            allow_insecure=False,
+            resolver=lambda _host, _port: ["10.0.0.7"],
         )
     assert vet_url(
-        "https://hooks.example.com/x", allow_insecure=False, resolver=lambda h, p: ["93.184.216.34"]
+        "https://hooks.example.com/x",
+        allow_insecure=False,
+        resolver=lambda _host, _port: ["93.184.216.34"],
     ) == ["93.184.216.34"]
 
 

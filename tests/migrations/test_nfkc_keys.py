@@ -78,7 +78,8 @@ def migration() -> ModuleType:
     """migrations/versions/0005_nfkc_keys.py as a module."""
     path = project_root() / "migrations" / "versions" / "0005_nfkc_keys.py"
     spec = importlib.util.spec_from_file_location("migration_0005_nfkc_keys", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

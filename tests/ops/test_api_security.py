@@ -21,8 +21,10 @@ def test_keys_are_stored_as_salted_hashes_compared_in_constant_time(session: Ses
     second, _ = create_api_key(session, role=Role.CLIENT, body_id=None, name="b")
     _, prefix, secret = plaintext.split("_", 2)
     row = session.get(ApiKey, first.id)
-    assert row is not None and row.prefix == prefix
-    assert secret not in row.secret_hash and plaintext not in row.secret_hash
+    assert row is not None
+    assert row.prefix == prefix
+    assert secret not in row.secret_hash
+    assert plaintext not in row.secret_hash
     assert row.secret_hash == hashlib.sha256(f"{prefix}:{secret}".encode()).hexdigest()
     assert first.prefix != second.prefix
     assert "hmac.compare_digest" in inspect.getsource(auth_service.authenticate)

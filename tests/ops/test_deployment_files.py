@@ -42,8 +42,11 @@ def test_dockerfile_is_multi_stage_non_root_with_healthcheck() -> None:
     assert len(re.findall(r"^FROM ", text, re.MULTILINE)) == 2
     assert "COPY --from=build /opt/venv /opt/venv" in text
     user = re.findall(r"^USER (\S+)", text, re.MULTILINE)
-    assert user and user[-1].split(":")[0].isdigit() and user[-1].split(":")[0] != "0"
-    assert "HEALTHCHECK" in text and "/healthz" in text
+    assert user
+    assert user[-1].split(":")[0].isdigit()
+    assert user[-1].split(":")[0] != "0"
+    assert "HEALTHCHECK" in text
+    assert "/healthz" in text
     assert 'CMD ["certverify", "serve"' in text
     assert ":latest" not in text
 
@@ -70,6 +73,7 @@ def test_compose_runs_postgres_redis_migrate_api_and_worker() -> None:
     assert env["CERTVERIFY_DATABASE_URL"].startswith("postgresql+psycopg://")
     assert env["CERTVERIFY_REDIS_URL"].startswith("redis://redis:")
     assert "/readyz" in " ".join(services["api"]["healthcheck"]["test"])
-    assert services["postgres"]["healthcheck"] and services["redis"]["healthcheck"]
+    assert services["postgres"]["healthcheck"]
+    assert services["redis"]["healthcheck"]
     for service in services.values():
         assert not str(service.get("image", "")).endswith(":latest") or "build" in service

@@ -97,16 +97,20 @@ def test_access_log_is_json_with_request_id_and_no_secret(
     client.get("/v1/sectors", headers={"Authorization": f"Bearer {key}x"})  # a wrong key: 401
     err = capsys.readouterr().err
     secret = key.rsplit("_", 1)[1]
-    assert secret not in err and key not in err
+    assert secret not in err
+    assert key not in err
     assert "secret-query-value" not in err
     assert "authorization" not in err.lower()
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     access = [line for line in lines if line.get("event") == "request"]
     mine = next(line for line in access if line["request_id"] == "trace-42")
-    assert mine["method"] == "GET" and mine["path"] == "/v1/audit-events"
-    assert mine["status"] == 200 and mine["route"] == "/v1/audit-events"
+    assert mine["method"] == "GET"
+    assert mine["path"] == "/v1/audit-events"
+    assert mine["status"] == 200
+    assert mine["route"] == "/v1/audit-events"
     assert isinstance(mine["duration_ms"], float)
-    assert mine["level"] == "info" and mine["logger"] == "certverify.access"
+    assert mine["level"] == "info"
+    assert mine["logger"] == "certverify.access"
 
 
 def test_secrets_are_masked_whoever_logs_them(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,8 +121,11 @@ def test_secrets_are_masked_whoever_logs_them(capsys: pytest.CaptureFixture[str]
         "called with %s and Bearer abc.def and whsec_c2VjcmV0", secret
     )
     err = capsys.readouterr().err
-    assert "S3cr3t" not in err and "abc.def" not in err and "c2VjcmV0" not in err
-    assert "cvk_0123456789ab_***" in err and "whsec_***" in err
+    assert "S3cr3t" not in err
+    assert "abc.def" not in err
+    assert "c2VjcmV0" not in err
+    assert "cvk_0123456789ab_***" in err
+    assert "whsec_***" in err
     assert redact("Authorization: bearer xyz") == "Authorization: bearer ***"
 
 
@@ -127,7 +134,8 @@ def test_problem_log_lines_carry_the_request_id() -> None:
     record = logging.LogRecord("certverify", logging.ERROR, __file__, 1, "boom", (), None)
     record.request_id = "rid-1"
     line = json.loads(JsonFormatter().format(record))
-    assert line["request_id"] == "rid-1" and line["message"] == "boom"
+    assert line["request_id"] == "rid-1"
+    assert line["message"] == "boom"
 
 
 def test_cors_allows_the_api_from_any_origin_without_credentials(make_client: AppFactory) -> None:

@@ -4,11 +4,12 @@ RateLimit headers, batch items charged, key guessing throttled, Redis shared acr
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
 import redis
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -73,7 +74,8 @@ def test_anonymous_requests_are_limited_per_address(make_client: AppFactory) -> 
         assert response.status_code == 200
         assert response.headers["ratelimit-policy"] == '"anonymous";q=3;w=60'
         seen.append(response.headers["ratelimit"])
-    assert seen[0].startswith('"anonymous";r=2;') and seen[2].startswith('"anonymous";r=0;')
+    assert seen[0].startswith('"anonymous";r=2;')
+    assert seen[2].startswith('"anonymous";r=0;')
     body = _assert_429(client.get("/v1/standards"))
     assert "anonymous budget of 3 requests per 60 s" in str(body["detail"])
     # Another address has its own budget.
@@ -118,6 +120,12 @@ def test_invalid_keys_count_against_the_address(make_client: AppFactory) -> None
     _assert_429(client.get("/v1/sectors"))
 
 
+def _app_of(client: TestClient) -> FastAPI:
+    """The FastAPI app behind a test client, to add a route for one test."""
+    assert isinstance(client.app, FastAPI)
+    return client.app
+
+
 def test_batch_items_count_against_the_budget(make_client: AppFactory, session: Session) -> None:
     """`charge(request, n)` (used by the batch route) charges n more units to the same budget:
     a batch is let through while one unit is free, and the next request waits for its debt."""
@@ -125,8 +133,8 @@ def test_batch_items_count_against_the_budget(make_client: AppFactory, session: 
     session.commit()
     client = make_client(rate_limit_keyed="10/minute")
 
-    @client.app.post("/v1/_test/charge")  # type: ignore[attr-defined]
-    def charged(request: Request, principal: PrincipalDep, units: int) -> dict[str, int]:
+    @_app_of(client).post("/v1/_test/charge")
+    def charged(request: Request, _principal: PrincipalDep, units: int) -> dict[str, int]:
         charge(request, units)
         return {"charged": units}
 
@@ -145,8 +153,8 @@ def test_charge_refuses_when_the_budget_is_spent(make_client: AppFactory, sessio
     session.commit()
     client = make_client(rate_limit_keyed="3/minute")
 
-    @client.app.post("/v1/_test/charge")  # type: ignore[attr-defined]
-    def charged(request: Request, principal: PrincipalDep, units: int) -> dict[str, int]:
+    @_app_of(client).post("/v1/_test/charge")
+    def charged(request: Request, _principal: PrincipalDep, units: int) -> dict[str, int]:
         charge(request, units)
         return {"charged": units}
 
@@ -170,7 +178,7 @@ def test_policy_parsing() -> None:
     assert Policy.parse("api-key", " 10 / second ") == Policy("api-key", 10, 1)
     assert Policy.parse("x", "5/day").window == 86400
     for bad in ("60", "0/minute", "1/week", "abc/minute"):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=re.escape(f"rate limit {bad!r} is not N/")):
             Policy.parse("x", bad)
 
 
@@ -182,7 +190,8 @@ def test_bucket_refills_over_time(monkeypatch: pytest.MonkeyPatch) -> None:
     assert store.hit("b", policy, 1).remaining == 1
     assert store.hit("b", policy, 1).remaining == 0
     refused = store.hit("b", policy, 1)
-    assert not refused.allowed and refused.retry_after_seconds == 5
+    assert not refused.allowed
+    assert refused.retry_after_seconds == 5
     clock[0] += 5
     assert store.hit("b", policy, 1).allowed
     clock[0] += 10
@@ -221,9 +230,11 @@ def test_limiter_from_settings() -> None:
 
     assert RateLimiter.from_settings(Settings(rate_limit_enabled=False)) is None
     memory = RateLimiter.from_settings(Settings(rate_limit_enabled=True, redis_url=None))
-    assert memory is not None and isinstance(memory.store, MemoryStore)
+    assert memory is not None
+    assert isinstance(memory.store, MemoryStore)
     shared = RateLimiter.from_settings(Settings(rate_limit_enabled=True, redis_url=REDIS_URL))
-    assert shared is not None and isinstance(shared.store, RedisStore)
+    assert shared is not None
+    assert isinstance(shared.store, RedisStore)
 
 
 def test_client_keeps_unrelated_state(client: TestClient) -> None:

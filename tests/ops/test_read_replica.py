@@ -3,7 +3,7 @@ receipt signing key, stored verifications, registry writes) go to the primary.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -94,12 +94,15 @@ def test_reads_use_the_replica_and_writes_the_primary(replica_setup: dict[str, s
         assert ready["read_replica"] == "ok"
 
 
-def test_read_dependency_uses_the_replica_engine(replica_setup: dict[str, str]) -> None:
+@pytest.mark.usefixtures("replica_setup")
+def test_read_dependency_uses_the_replica_engine() -> None:
     """get_read_session yields a session on the replica engine, and primary_bind maps it back."""
     replica = get_read_engine()
-    assert replica is not None and replica is not get_engine()
+    assert replica is not None
+    assert replica is not get_engine()
     with get_session_factory()() as primary:
         dependency = get_read_session(primary)
+        assert isinstance(dependency, Generator)
         session = next(dependency)
         assert session is not primary
         assert session.get_bind() is replica

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import get_args
 
 import pytest
 from sqlalchemy.orm import Session
@@ -117,7 +118,7 @@ def test_page_size_and_parameter_lengths_are_capped(
 
 def test_page_size_cap_is_500() -> None:
     """The shared PageSize parameter allows at most 500 items."""
-    metadata = PageSize.__metadata__[0]
+    metadata = get_args(PageSize)[1]
     assert any(getattr(m, "le", None) == 500 for m in metadata.metadata)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -81,6 +80,7 @@ def test_home_page_has_a_labelled_form_that_submits_by_get(client: TestClient) -
     )
 
 
+@pytest.mark.usefixtures("registry")
 @pytest.mark.parametrize(
     ("number", "cb", "organization", "verdict", "label", "headline"),
     [
@@ -147,7 +147,6 @@ def test_home_page_has_a_labelled_form_that_submits_by_get(client: TestClient) -
 )
 def test_every_verdict_has_its_headline(
     client: TestClient,
-    registry: dict[str, Any],
     number: str,
     cb: str | None,
     organization: str | None,
@@ -171,8 +170,9 @@ def test_every_verdict_has_its_headline(
     assert (verdict == "valid") == (not next_steps(doc))
 
 
+@pytest.mark.usefixtures("registry")
 def test_valid_page_shows_holder_issuer_accreditation_and_passing_checks(
-    client: TestClient, registry: dict[str, Any]
+    client: TestClient,
 ) -> None:
     """Issue 4: who holds it, standard, scope, sites and dates; who issued and accredited it."""
     _, doc = page(
@@ -212,7 +212,8 @@ def test_valid_page_shows_holder_issuer_accreditation_and_passing_checks(
     assert qr.attrs["alt"] == "QR code of the permanent link to this certificate's check"
 
 
-def test_withdrawn_page_tells_what_to_do_next(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_withdrawn_page_tells_what_to_do_next(client: TestClient) -> None:
     """Issue 4: an unfavourable verdict says what to do next, naming the issuer."""
     _, doc = page(client, "/verify", certificate_number="FS-700001", as_of=AS_OF)
     assert next_steps(doc) == [
@@ -227,6 +228,7 @@ def test_withdrawn_page_tells_what_to_do_next(client: TestClient, registry: dict
     assert status_row.find_all("td")[1].text == "Withdrawn since 2026-06-01."
 
 
+@pytest.mark.usefixtures("registry")
 @pytest.mark.parametrize(
     ("cb", "publishes", "first_words"),
     [
@@ -236,7 +238,7 @@ def test_withdrawn_page_tells_what_to_do_next(client: TestClient, registry: dict
     ],
 )
 def test_not_found_says_whether_the_issuer_publishes_here(
-    client: TestClient, registry: dict[str, Any], cb: str | None, publishes: str, first_words: str
+    client: TestClient, cb: str | None, publishes: str, first_words: str
 ) -> None:
     """DESIGN.md: not_found says whether the named CB publishes to this registry at all."""
     params = {"certificate_number": "NOPE-404", "as_of": AS_OF}
@@ -249,9 +251,8 @@ def test_not_found_says_whether_the_issuer_publishes_here(
     assert statement.text.startswith(first_words)
 
 
-def test_ambiguous_lists_candidates_as_deep_links(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_ambiguous_lists_candidates_as_deep_links(client: TestClient) -> None:
     """Issue 4: ambiguous lists each candidate, linking to its permanent page."""
     _, doc = page(client, "/verify", certificate_number="dup-1", as_of=AS_OF)
     links = {a.attrs["href"]: a.text for a in doc.one("ul", class_="candidates").find_all("a")}
@@ -261,7 +262,8 @@ def test_ambiguous_lists_candidates_as_deep_links(
     }
 
 
-def test_deep_link_with_slashes_in_the_number(client: TestClient, registry: dict[str, Any]) -> None:
+@pytest.mark.usefixtures("registry")
+def test_deep_link_with_slashes_in_the_number(client: TestClient) -> None:
     """The deep link /verify/{cb}/{number} takes the number as printed, slashes encoded."""
     status, doc = page(client, "/verify/NBC/TCS%2F7010%2F24", as_of=AS_OF)
     assert status == 200
@@ -339,9 +341,8 @@ def test_error_summary_lists_errors_in_form_order(client: TestClient) -> None:
     ]
 
 
-def test_receipt_download_is_the_full_signed_verification(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_receipt_download_is_the_full_signed_verification(client: TestClient) -> None:
     """Issue 4: the "download receipt" link gives the full response with its signed receipt."""
     _, doc = page(
         client, "/verify", certificate_number="FS 612345", certification_body="NBC", as_of=AS_OF
@@ -376,9 +377,8 @@ def test_receipt_download_rejects_bad_input_as_a_problem(client: TestClient) -> 
     ]
 
 
-def test_search_by_organisation_links_to_deep_links(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_search_by_organisation_links_to_deep_links(client: TestClient) -> None:
     """Issue 4: visitors without a number find public certificates by organisation."""
     status, doc = page(client, "/search", organization="acme widgets", standard="ISO 14001")
     assert status == 200
@@ -394,9 +394,8 @@ def test_search_by_organisation_links_to_deep_links(
     ]
 
 
-def test_search_never_lists_confidential_certificates(
-    client: TestClient, registry: dict[str, Any]
-) -> None:
+@pytest.mark.usefixtures("registry")
+def test_search_never_lists_confidential_certificates(client: TestClient) -> None:
     """API.md: confidential certificates never appear in searches."""
     _, doc = page(client, "/search", organization="Acme Widgets")
     numbers = [r.one("a").text for r in doc.one("tbody").find_all("tr")]

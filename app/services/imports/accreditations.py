@@ -14,19 +14,19 @@ from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.facts import Status
 from app.domain.normalize import standard_code_key
 from app.domain.vocabulary import map_status
 from app.errors import AppError, validation_errors
-from app.models import Accreditation, AccreditationBody
+from app.models import AccreditationBody
+from app.repositories.accreditations import find_accreditation
 from app.repositories.bodies import find_certification_body
 from app.schemas.registry import AccreditationCreate, AccreditationUpdate, StatusChange
 from app.services.auth import Principal
-from app.services.imports.certificates import ImportAborted, ImportReport, Mode, RowReport
 from app.services.imports.formats import RawRow
+from app.services.imports.report import ImportAborted, ImportReport, Mode, RowReport
 from app.services.registry import bodies as registry
 
 _COMPACT_DATE = re.compile(r"^\d{8}$")
@@ -188,18 +188,17 @@ def _upsert(
     today: date,
     report: RowReport,
 ) -> None:
-    existing = session.scalars(
-        select(Accreditation).where(
-            Accreditation.accreditation_body_id == ab.id,
-            Accreditation.certification_body_id == cb_id,
-            Accreditation.accreditation_number == data.accreditation_number,
-            Accreditation.standard_code_key == standard_code_key(data.standard),
-        )
-    ).first()
+    existing = find_accreditation(
+        session,
+        accreditation_body_id=ab.id,
+        certification_body_id=cb_id,
+        accreditation_number=data.accreditation_number,
+        standard_code_key=standard_code_key(data.standard),
+    )
     reason = str(values.get("status_reason") or "").strip() or None
     if existing is None:
         acc = registry.create_accreditation(
-            session, principal=principal, certification_body_id=cb_id, data=data, today=today
+            session, principal=principal, certification_body_id=cb_id, data=data
         )
         report.outcome, report.certificate_id = "created", str(acc.id)
         if status not in (None, Status.ACTIVE):

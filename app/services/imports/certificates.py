@@ -13,42 +13,42 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.change_sink import record_certification_body
 from app.domain import changes
 from app.domain.changes import StatusStatement
-from app.domain.facts import Status, StatusEvent
+from app.domain.facts import Status
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
 from app.domain.verification import status_at
 from app.domain.vocabulary import StatusMapping, map_status
 from app.errors import validation_errors
 from app.models import (
-    AuditEvent,
-    Certificate,
-    CertificateChange,
-    CertificateSite,
-    CertificateStatusEvent,
     CertificationBody,
-    Organization,
-    Standard,
 )
+from app.repositories import certificate_import as repo
 from app.repositories.bodies import find_certification_body
 from app.schemas.certificates import CertificateStated
 from app.schemas.common import multi_line, single_line
 from app.services.audit import audit_row
 from app.services.auth import Principal
 from app.services.imports.formats import RawRow, canonical, column_for
-from app.services.integration.outbox import mark_certification_body
+from app.services.imports.organizations import OrganizationRecords
+from app.services.imports.report import (
+    ImportAborted,
+    ImportReport,
+    Mode,
+    RowReport,
+)
+from app.services.registry.certificates import organization_snapshot
 
-Mode = Literal["all", "partial"]
 _IMPORT_ONLY_TEXT = (
     ("status", single_line),
     ("status_effective_from", single_line),
@@ -59,81 +59,7 @@ _IMPORT_ONLY_TEXT = (
 """Row values outside the write API's body, checked for control characters like its fields."""
 OTHER_CB = "other_certification_body"
 """Row error code: the row names another certification body than the import's (never moved)."""
-Outcome = Literal["created", "updated", "unchanged", "skipped", "error"]
 DEFAULT_BATCH = 1000
-
-
-@dataclass
-class RowReport:
-    """What happened to one row."""
-
-    row: int
-    certificate_number: str | None
-    outcome: Outcome
-    certificate_id: str | None = None
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    status_mapping: str | None = None
-    errors: list[dict[str, str]] = field(default_factory=list)
-    mapping: StatusMapping | None = field(default=None, repr=False)
-    target: str = field(default="certificate", repr=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        out: dict[str, Any] = {
-            "row": self.row,
-            "certificate_number": self.certificate_number,
-            "outcome": self.outcome,
-        }
-        if self.certificate_id:
-            out[f"{self.target}_id"] = self.certificate_id
-        if self.changes:
-            out["changes"] = self.changes
-        if self.status_mapping:
-            out["status_mapping"] = self.status_mapping
-        if self.errors:
-            out["errors"] = self.errors
-        return out
-
-
-@dataclass
-class ImportReport:
-    """Totals, the status mappings applied, and whether anything was committed."""
-
-    mode: Mode
-    certification_body_id: str
-    totals: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("rows", "created", "updated", "unchanged", "skipped", "error"), 0
-        )
-    )
-    status_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ignored_columns: list[str] = field(default_factory=list)
-    committed: bool = False
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def count(self, report: RowReport, mapping: StatusMapping | None) -> None:
-        """Add one row to the totals."""
-        self.totals["rows"] += 1
-        self.totals[report.outcome] += 1
-        if mapping is not None:
-            entry = self.status_mappings.setdefault(
-                mapping.given, {"explanation": mapping.explanation, "rows": 0}
-            )
-            entry["rows"] += 1
-
-    def as_dict(self, include_rows: bool = True) -> dict[str, Any]:
-        """JSON form."""
-        out: dict[str, Any] = {
-            "mode": self.mode,
-            "certification_body_id": self.certification_body_id,
-            "committed": self.committed,
-            "totals": self.totals,
-            "status_mappings": self.status_mappings,
-            "ignored_columns": self.ignored_columns,
-        }
-        if include_rows:
-            out["rows"] = self.rows
-        return out
 
 
 @dataclass
@@ -147,10 +73,6 @@ class _Valid:
     mapping: StatusMapping | None
     statement: StatusStatement | None
     sources: dict[str, str]
-
-
-class ImportAborted(Exception):
-    """Raised inside the import to roll back an all-or-nothing import that found errors."""
 
 
 class Importer:
@@ -175,10 +97,9 @@ class Importer:
         self.report = report
         self.on_row = on_row
         self.started_at = clock.now()
-        self.standards = {
-            (s.code_key, s.edition): s.id for s in session.scalars(select(Standard)).all()
-        }
-        self.standard_labels = {s.id: s.label for s in session.scalars(select(Standard)).all()}
+        editions = repo.standard_labels(session)
+        self.standards = {(code, edition): id_ for id_, (code, edition, _) in editions.items()}
+        self.standard_labels = {id_: label for id_, (_, _, label) in editions.items()}
         self.actor = {
             "actor_key_id": principal.key_id,
             "actor_role": principal.role.value if principal.role else None,
@@ -296,11 +217,8 @@ class Importer:
                     }
                 )
         if c["certificate_id"]:
-            owner = self.session.scalar(
-                select(Certificate.certification_body_id).where(
-                    Certificate.id == _uuid_or_none(c["certificate_id"])
-                )
-            )
+            given = _uuid_or_none(c["certificate_id"])
+            owner = repo.certificate_owner(self.session, given) if given is not None else None
             if owner is not None and owner != self.cb.id:
                 errors.append(
                     {
@@ -334,56 +252,12 @@ class Importer:
             return
         s = self.session
         keys = [v.number_key for v in batch]
-        existing = {
-            row.number_key: row
-            for row in s.execute(
-                select(
-                    Certificate.id,
-                    Certificate.number_key,
-                    Certificate.certificate_number,
-                    Certificate.organization_id,
-                    Certificate.standard_id,
-                    Certificate.scope,
-                    Certificate.sectors,
-                    Certificate.original_issue_date,
-                    Certificate.issue_date,
-                    Certificate.expiry_date,
-                    Certificate.confidential,
-                    Certificate.updated_at,
-                ).where(
-                    Certificate.certification_body_id == self.cb.id,
-                    Certificate.number_key.in_(keys),
-                )
-            )
-        }
+        existing = repo.existing_certificates(s, self.cb.id, keys)
         ids = [row.id for row in existing.values()]
-        sites: dict[uuid.UUID, list[dict[str, Any]]] = {i: [] for i in ids}
-        events: dict[uuid.UUID, list[StatusEvent]] = {i: [] for i in ids}
-        if ids:
-            for site in s.execute(
-                select(CertificateSite)
-                .where(CertificateSite.certificate_id.in_(ids))
-                .order_by(CertificateSite.position)
-            ).scalars():
-                sites[site.certificate_id].append(
-                    {"name": site.name, "address": site.address, "country": site.country}
-                )
-            for ev in s.execute(
-                select(CertificateStatusEvent)
-                .where(CertificateStatusEvent.certificate_id.in_(ids))
-                .order_by(CertificateStatusEvent.effective_from, CertificateStatusEvent.recorded_at)
-            ).scalars():
-                events[ev.certificate_id].append(StatusEvent(Status(ev.status), ev.effective_from))
-        org_ids = {row.organization_id for row in existing.values()}
-        orgs_by_id = {
-            o.id: o
-            for o in (
-                s.execute(select(Organization).where(Organization.id.in_(org_ids))).scalars()
-                if org_ids
-                else []
-            )
-        }
-        orgs = _OrgCache(s, self.cb.id, self.started_at)
+        sites = repo.sites_of(s, ids)
+        events = repo.status_events_of(s, ids)
+        orgs_by_id = repo.organizations_by_id(s, (row.organization_id for row in existing.values()))
+        orgs = OrganizationRecords(s, self.cb.id, self.started_at)
         orgs.preload(
             {
                 fold_name(name)
@@ -415,7 +289,7 @@ class Importer:
             if old is not None:
                 current = {
                     "certificate_number": old.certificate_number,
-                    "organization": _org_snapshot(orgs_by_id[old.organization_id]),
+                    "organization": organization_snapshot(orgs_by_id[old.organization_id]),
                     "standard": self.standard_labels.get(old.standard_id),
                     "scope": old.scope,
                     "sectors": list(old.sectors or []),
@@ -548,30 +422,21 @@ class Importer:
             self._done(v)
 
         orgs.flush()
-        # Core inserts (no ORM bookkeeping): the rows are plain dicts and nothing is loaded back.
-        conn = s.connection()
-        if new_certs:
-            conn.execute(insert(_table(Certificate)), new_certs)
-        if updates:
-            s.execute(update(Certificate), updates)
-        if site_replacements:
-            s.execute(
-                delete(CertificateSite).where(
-                    CertificateSite.certificate_id.in_(site_replacements)
-                ),
-                execution_options={"synchronize_session": False},
-            )
-        if new_sites:
-            conn.execute(insert(_table(CertificateSite)), new_sites)
-        if new_events:
-            conn.execute(insert(_table(CertificateStatusEvent)), new_events)
-        if new_changes:
-            conn.execute(insert(_table(CertificateChange)), new_changes)
-        if audits:
-            conn.execute(insert(_table(AuditEvent)), audits)
+        repo.write_batch(
+            s,
+            repo.BatchWrites(
+                new_certificates=new_certs,
+                certificate_updates=updates,
+                replaced_sites_of=site_replacements,
+                new_sites=new_sites,
+                new_status_events=new_events,
+                new_changes=new_changes,
+                audit_events=audits,
+            ),
+        )
         if any(v.report.outcome == "updated" for v in batch):
-            # Marked per CB, not per certificate, so a huge import keeps bounded memory.
-            mark_certification_body(s, self.cb.id)
+            # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
+            record_certification_body(s, self.cb.id)
 
     def _event(
         self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime
@@ -627,11 +492,6 @@ def _column(name: str, sources: dict[str, str]) -> str:
     return sources.get(ours, ours)
 
 
-def _table(model: type[Any]) -> Table:
-    """The Core table behind a model, for plain executemany inserts."""
-    return cast(Table, model.__table__)
-
-
 def _uuid_or_none(value: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(value)
@@ -639,123 +499,11 @@ def _uuid_or_none(value: str) -> uuid.UUID | None:
         return None
 
 
-def _org_snapshot(org: Organization) -> dict[str, Any]:
-    return {
-        "name": org.name,
-        "country": org.country,
-        "aliases": list(org.aliases or []),
-        "identifiers": {"lei": org.lei, "vat": org.vat},
-    }
-
-
 def _site_rows(cert_id: uuid.UUID, sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {"id": uuid.uuid4(), "certificate_id": cert_id, "position": i, **site}
         for i, site in enumerate(sites)
     ]
-
-
-class _OrgCache:
-    """Find-or-create the CB's organisation records for a batch with set-based statements."""
-
-    def __init__(self, session: Session, cb_id: uuid.UUID, now: datetime) -> None:
-        self.session = session
-        self.cb_id = cb_id
-        self.now = now
-        self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
-        self.by_id: dict[uuid.UUID, dict[str, Any]] = {}
-        self.pending: list[dict[str, Any]] = []
-        self.pending_ids: set[uuid.UUID] = set()
-        self.dirty: dict[uuid.UUID, dict[str, Any]] = {}
-
-    def preload(self, name_keys: set[str]) -> None:
-        """Load the CB's existing records for these folded names in one query."""
-        if not name_keys:
-            return
-        for existing in self.session.execute(
-            select(Organization).where(
-                Organization.certification_body_id == self.cb_id,
-                Organization.name_key.in_(name_keys),
-            )
-        ).scalars():
-            key = (existing.name_key, existing.country)
-            if key in self.by_key:
-                continue
-            row = {
-                "id": existing.id,
-                "name": existing.name,
-                "country": existing.country,
-                "aliases": list(existing.aliases or []),
-                "lei": existing.lei,
-                "vat": existing.vat,
-            }
-            self.by_key[key] = row
-            self.by_id[existing.id] = row
-
-    def resolve(self, org: dict[str, Any]) -> uuid.UUID:
-        """The id of the organisation record matching this entity, creating or refreshing it."""
-        key = (fold_name(org["name"]), org.get("country"))
-        identifiers = org.get("identifiers") or {}
-        lei = identifiers.get("lei")
-        wanted = {
-            "name": org["name"],
-            "aliases": list(org.get("aliases") or []),
-            "lei": lei.upper() if lei else None,
-            "vat": identifiers.get("vat"),
-        }
-        row = self.by_key.get(key)
-        if row is None:  # preload() already looked for it in the database
-            row = {
-                "id": uuid.uuid4(),
-                "certification_body_id": self.cb_id,
-                "name_key": key[0],
-                "country": key[1],
-                "created_at": self.now,
-                "updated_at": self.now,
-                **wanted,
-            }
-            self.pending.append(row)
-            self.pending_ids.add(row["id"])
-            self.by_key[key] = row
-            self.by_id[row["id"]] = row
-        if any(row.get(k) != v for k, v in wanted.items()):
-            row.update(wanted)
-            if row["id"] not in self.pending_ids:
-                self.dirty[row["id"]] = row
-        return uuid.UUID(str(row["id"]))
-
-    def snapshot(self, org_id: uuid.UUID) -> dict[str, Any]:
-        """The organisation as it will be after this batch."""
-        row = self.by_id[org_id]
-        return {
-            "name": row["name"],
-            "country": row["country"],
-            "aliases": list(row["aliases"]),
-            "identifiers": {"lei": row["lei"], "vat": row["vat"]},
-        }
-
-    def flush(self) -> None:
-        """Write new and refreshed organisation records."""
-        if self.pending:
-            self.session.connection().execute(insert(_table(Organization)), self.pending)
-            self.pending = []
-            self.pending_ids = set()
-        if self.dirty:
-            self.session.execute(
-                update(Organization),
-                [
-                    {
-                        "id": r["id"],
-                        "name": r["name"],
-                        "aliases": r["aliases"],
-                        "lei": r["lei"],
-                        "vat": r["vat"],
-                        "updated_at": self.now,
-                    }
-                    for r in self.dirty.values()
-                ],
-            )
-            self.dirty = {}
 
 
 def run_import(

@@ -6,14 +6,13 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.models import Certificate
+from app.repositories.certificates import certificates_of_certification_body
 from app.services.imports.formats import LIST_SEPARATOR, MD28_HEADERS
 from app.services.registry.certificates import certificate_status_today
 
@@ -36,22 +35,6 @@ OUR_COLUMNS = [
     "expiry_date",
     "confidential",
 ]
-
-
-def _certificates(session: Session, cb_id: uuid.UUID) -> Iterator[Certificate]:
-    stmt = (
-        select(Certificate)
-        .where(Certificate.certification_body_id == cb_id)
-        .options(
-            selectinload(Certificate.organization),
-            selectinload(Certificate.standard),
-            selectinload(Certificate.sites),
-            selectinload(Certificate.status_events),
-        )
-        .order_by(Certificate.number_key)
-        .execution_options(yield_per=1000)
-    )
-    yield from session.scalars(stmt)
 
 
 def _flat(cert: Certificate, today: date, md28: bool) -> dict[str, str]:
@@ -116,7 +99,8 @@ def export_certificates(
     """The CB's certificates in `format` ("csv", "iaf-md28" or "jsonl") and its media type."""
     if format == "jsonl":
         lines = [
-            json.dumps(_nested(c, today), ensure_ascii=False) for c in _certificates(session, cb_id)
+            json.dumps(_nested(c, today), ensure_ascii=False)
+            for c in certificates_of_certification_body(session, cb_id)
         ]
         return "".join(line + "\n" for line in lines), "application/x-ndjson"
     out = io.StringIO()
@@ -124,12 +108,12 @@ def export_certificates(
     if md28:
         writer = csv.DictWriter(out, fieldnames=list(MD28_HEADERS.values()), lineterminator="\n")
         writer.writeheader()
-        for cert in _certificates(session, cb_id):
+        for cert in certificates_of_certification_body(session, cb_id):
             flat = _flat(cert, today, md28=True)
             writer.writerow({MD28_HEADERS[k]: flat[k] for k in MD28_HEADERS})
     else:
         writer = csv.DictWriter(out, fieldnames=OUR_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for cert in _certificates(session, cb_id):
+        for cert in certificates_of_certification_body(session, cb_id):
             writer.writerow(_flat(cert, today, md28=False))
     return out.getvalue(), "text/csv; charset=utf-8"

@@ -24,11 +24,14 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
+from app.errors import NotFound
 from app.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from app.repositories.deliveries import due_deliveries, get_delivery
+from app.repositories.outbox import get_outbox_event, undispatched_events
+from app.repositories.webhooks import endpoints_of_keys, get_endpoint
 from app.services.audit import record_audit
 from app.services.auth import Principal
 from app.services.integration.webhooks import (
@@ -65,23 +68,10 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
 
 def dispatch(session: Session, *, now: datetime, limit: int = 500) -> int:
     """Fan undispatched outbox events out to the owner's subscribed endpoints."""
-    stmt = (
-        select(OutboxEvent)
-        .where(OutboxEvent.dispatched_at.is_(None))
-        .order_by(OutboxEvent.created_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-    events = session.scalars(stmt).all()
+    events = undispatched_events(session, limit=limit)
     if not events:
         return 0
-    owners = {e.api_key_id for e in events}
-    endpoints = session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.api_key_id.in_(owners), WebhookEndpoint.deleted_at.is_(None)
-        )
-    ).all()
+    endpoints = endpoints_of_keys(session, {e.api_key_id for e in events})
     for event in events:
         for endpoint in endpoints:
             if endpoint.api_key_id != event.api_key_id:
@@ -103,22 +93,7 @@ def dispatch(session: Session, *, now: datetime, limit: int = 500) -> int:
 
 def claim_due(session: Session, *, now: datetime, limit: int = 50) -> list[uuid.UUID]:
     """Lease due deliveries of enabled endpoints; the caller commits before delivering."""
-    stmt = (
-        select(WebhookDelivery)
-        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(
-            WebhookDelivery.status == "pending",
-            WebhookDelivery.next_attempt_at <= now,
-            or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
-            WebhookEndpoint.enabled.is_(True),
-            WebhookEndpoint.deleted_at.is_(None),
-        )
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True, of=WebhookDelivery)
-    due = session.scalars(stmt).all()
+    due = due_deliveries(session, now=now, limit=limit)
     for delivery in due:
         delivery.locked_until = now + timedelta(seconds=get_settings().webhook_lease_seconds)
     session.flush()
@@ -258,17 +233,17 @@ def run_once(
     try:
         for delivery_id in claimed:
             with factory() as session:
-                delivery = session.get(WebhookDelivery, delivery_id)
+                delivery = get_delivery(session, delivery_id)
                 if delivery is None:
                     continue
-                endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
-                event = session.get(OutboxEvent, delivery.event_id)
+                endpoint = get_endpoint(session, delivery.endpoint_id)
+                event = get_outbox_event(session, delivery.event_id)
                 assert endpoint is not None and event is not None
                 session.expunge_all()
             status, error, duration = send(endpoint, event, client=http, resolver=resolver)
             with factory() as session, session.begin():
-                delivery = session.get(WebhookDelivery, delivery_id)
-                endpoint = session.get(WebhookEndpoint, delivery.endpoint_id) if delivery else None
+                delivery = get_delivery(session, delivery_id)
+                endpoint = get_endpoint(session, delivery.endpoint_id) if delivery else None
                 if delivery is None or endpoint is None:
                     continue
                 ok = record_attempt(
@@ -319,3 +294,20 @@ def replay(
         before=before,
         after=delivery_snapshot(delivery),
     )
+
+
+def replay_endpoint_delivery(
+    session: Session,
+    *,
+    principal: Principal,
+    endpoint_id: uuid.UUID,
+    delivery_id: uuid.UUID,
+    now: datetime,
+) -> None:
+    """Send one of the endpoint's deliveries again (see replay); 404 when it has no such one.
+    The caller has checked that the endpoint is the principal's."""
+    delivery = get_delivery(session, delivery_id)
+    if delivery is None or delivery.endpoint_id != endpoint_id:
+        raise NotFound(f"No delivery with id {delivery_id} for this endpoint.")
+    replay(session, delivery, principal=principal, now=now)
+    session.flush()

@@ -1,66 +1,71 @@
-"""Changes that others must hear about: mark what a write touched; before the transaction
-commits, the affected watches are re-evaluated and their events written to the outbox in the
-same transaction (DESIGN.md, Architecture)."""
+"""Watch re-evaluation, subscribed to the change sink: outbox events in the write's transaction.
+
+DESIGN.md, Architecture: "Changes that others must hear about (status changes, accreditation
+changes) are written to an outbox table in the same transaction as the change, then delivered by
+a worker: nothing is lost when a process dies. What a transaction touched is recorded through one
+explicit change sink that imports nothing above it; listeners are registered by the entry points,
+not at import time."
+
+Decision (issue 12): re-evaluation stays in the write transaction. Writes record what they
+touched in the change sink (`app/change_sink.py`); just before the transaction commits, the
+watches it may affect are re-evaluated and their events added to the outbox, so the change and
+its events commit, or roll back, together. A process that dies after the commit loses nothing:
+the events are already in the database, and a worker that crashes only delays their delivery.
+Moving re-evaluation to the worker would need a durable change row per write for the same
+guarantee; the price of staying is that a write which touched watched certificates (an import
+included) pays for their re-evaluation before it commits.
+
+Importing this module registers nothing: the entry points call `install_reevaluation()`
+(`create_app()` in app/main.py, the `certverify` command in app/cli.py, the delivery worker in
+app/services/integration/worker.py, and the test harness in tests/conftest.py).
+"""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+import threading
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
-_KEY = "certverify.watch_scope"
+from app import change_sink, clock
+from app.services.integration.watches import reevaluate_scope
 
-
-def _scope(session: Session) -> dict[str, Any]:
-    scope: dict[str, Any] = session.info.setdefault(
-        _KEY, {"certificates": set(), "certification_bodies": set(), "accreditation_bodies": set()}
-    )
-    return scope
+_install_lock = threading.Lock()
 
 
-def mark_certificates(session: Session, ids: set[uuid.UUID] | list[uuid.UUID]) -> None:
-    """These certificates changed (status, dates, standard, sectors, organisation, sites...)."""
-    _scope(session)["certificates"].update(ids)
-
-
-def mark_certification_body(session: Session, cb_id: uuid.UUID) -> None:
-    """A CB's accreditations changed: every certificate it issued may change verdict."""
-    _scope(session)["certification_bodies"].add(cb_id)
-
-
-def mark_accreditation_body(session: Session, ab_id: uuid.UUID) -> None:
-    """An AB's MLA recognition changed: certificates of every CB it accredits may change."""
-    _scope(session)["accreditation_bodies"].add(ab_id)
-
-
-def mark_everything(session: Session) -> None:
-    """Reference data changed (e.g. a transition deadline): every watch is re-evaluated."""
-    _scope(session)["all"] = True
-
-
-@event.listens_for(Session, "before_commit")
 def _reevaluate_before_commit(session: Session) -> None:
     """Re-evaluate watches touched by this transaction and write outbox events within it."""
-    scope = session.info.pop(_KEY, None)
-    if not scope:
+    touched = change_sink.take(session)
+    if not touched:
         return
-    if not (
-        scope.get("all")
-        or scope["certificates"]
-        or scope["certification_bodies"]
-        or scope["accreditation_bodies"]
-    ):
-        return
-    from app import clock
-    from app.services.integration.watches import reevaluate_scope
-
+    scope = {
+        "all": touched.everything,
+        "certificates": set(touched.certificates),
+        "certification_bodies": set(touched.certification_bodies),
+        "accreditation_bodies": set(touched.accreditation_bodies),
+    }
     reevaluate_scope(session, scope=scope, today=clock.today())
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    """A rolled-back transaction changed nothing, so nothing is re-evaluated for it."""
-    if not session.in_transaction():
-        session.info.pop(_KEY, None)
+def _forget_when_transaction_ends(session: Session, transaction: SessionTransaction) -> None:
+    """A rolled-back (or closed) transaction changed nothing, so nothing is re-evaluated for it.
+
+    On the session's outermost transaction only: a savepoint rolled back inside it keeps the
+    record, since re-evaluating too much is harmless and too little would lose an event.
+    """
+    if transaction.parent is None:
+        change_sink.take(session)
+
+
+def reevaluation_installed() -> bool:
+    """Whether watch re-evaluation is subscribed to every Session's commits in this process."""
+    return event.contains(Session, "before_commit", _reevaluate_before_commit)
+
+
+def install_reevaluation() -> None:
+    """Subscribe watch re-evaluation to every Session's commits (idempotent)."""
+    with _install_lock:
+        if not event.contains(Session, "before_commit", _reevaluate_before_commit):
+            event.listen(Session, "before_commit", _reevaluate_before_commit)
+        if not event.contains(Session, "after_transaction_end", _forget_when_transaction_ends):
+            event.listen(Session, "after_transaction_end", _forget_when_transaction_ends)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.domain.facts import (
+    CertificateFact,
     Claims,
     Outcome,
     Verdict,
@@ -21,41 +21,60 @@ from app.domain.facts import (
 from app.domain.normalize import normalize_certificate_number
 from app.domain.verification import effective_expiry, verify
 from app.errors import Conflict, NotFound, ValidationProblem
-from app.models import Accreditation, Certificate, OutboxEvent, Watch
+from app.models import Accreditation, OutboxEvent, Watch
+from app.repositories.accreditations import certification_bodies_accredited_by
 from app.repositories.bodies import find_certification_body
-from app.repositories.bulk import (
-    CHUNK,
-    accreditations_by_certification_body,
-    certificates_by_ids,
+from app.repositories.bulk import accreditations_by_certification_body
+from app.repositories.certificates import (
+    certificate_by_number,
+    certificate_fact_rows_by_ids,
+    get_certificate,
+)
+from app.repositories.watches import (
+    every_watch,
+    get_watch,
+    watch_of_key_on_certificate,
+    watched_certificates_of_certification_bodies,
+    watches_of_certificates,
+    watches_of_key,
 )
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.registry.certificates import can_see_confidential
-from app.services.verification.facts import accreditation_fact, certificate_fact
+from app.services.verification.fact_mapping import accreditation_fact, certificate_facts
 
 EXPIRY_THRESHOLDS = (90, 30, 7)
 
 
+def _certificate_facts(
+    session: Session, certificate_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, CertificateFact]:
+    """The verification facts of these certificates, by id (absent ones are left out)."""
+    rows = certificate_fact_rows_by_ids(session, certificate_ids)
+    return {uuid.UUID(fact.id): fact for fact in certificate_facts(rows)}
+
+
 def evaluate(
-    certificates: dict[uuid.UUID, Certificate],
-    accreditations: dict[uuid.UUID, list[Accreditation]],
+    certificates: Mapping[uuid.UUID, CertificateFact],
+    accreditations: Mapping[uuid.UUID, Sequence[Accreditation]],
     today: date,
 ) -> dict[uuid.UUID, VerificationResult]:
     """The verdict of each certificate today, from facts already loaded."""
-    acc_facts = {cb: [accreditation_fact(a) for a in accs] for cb, accs in accreditations.items()}
+    acc_facts = {
+        str(cb): [accreditation_fact(a) for a in accs] for cb, accs in accreditations.items()
+    }
     results = {}
-    for cert_id, cert in certificates.items():
-        fact = certificate_fact(cert)
+    for cert_id, fact in certificates.items():
         results[cert_id] = verify(
             VerificationRequest(
-                certificate_number=cert.certificate_number,
+                certificate_number=fact.certificate_number,
                 as_of=today,
                 claims=Claims(),
-                certification_body_named=str(cert.certification_body_id),
+                certification_body_named=fact.certification_body.id,
                 certification_body_in_registry=True,
             ),
             [fact],
-            acc_facts.get(cert.certification_body_id, []),
+            acc_facts.get(fact.certification_body.id, []),
         )
     return results
 
@@ -64,20 +83,20 @@ def _checks_snapshot(result: VerificationResult) -> dict[str, Any]:
     return {c.code.value: {"outcome": c.outcome.value, "message": c.message} for c in result.checks}
 
 
-def _certificate_ref(cert: Certificate) -> dict[str, Any]:
+def _certificate_ref(cert: CertificateFact) -> dict[str, Any]:
     cb = cert.certification_body
     return {
-        "id": str(cert.id),
+        "id": cert.id,
         "certificate_number": cert.certificate_number,
         "standard": cert.standard.label,
-        "organization": {"name": cert.organization.name, "country": cert.organization.country},
-        "certification_body": {"id": str(cb.id), "name": cb.name, "acronym": cb.acronym},
+        "organization": {"name": cert.organization_name, "country": cert.organization_country},
+        "certification_body": {"id": cb.id, "name": cb.name, "acronym": cb.acronym},
     }
 
 
-def _expiry_notices(cert: Certificate, result: VerificationResult, today: date) -> dict[str, Any]:
+def _expiry_notices(cert: CertificateFact, today: date) -> dict[str, Any]:
     """Thresholds already passed for the current effective expiry (so they are not re-sent)."""
-    expiry = effective_expiry(certificate_fact(cert))
+    expiry = effective_expiry(cert)
     days = (expiry - today).days
     return {"expiry": expiry.isoformat(), "sent": [t for t in EXPIRY_THRESHOLDS if days <= t]}
 
@@ -95,7 +114,7 @@ def create_watch(
     principal.require(Role.CLIENT, Role.ADMIN)
     assert principal.key_id is not None
     if certificate_id is not None:
-        cert = session.get(Certificate, certificate_id)
+        cert = get_certificate(session, certificate_id)
         if cert is None or (cert.confidential and not can_see_confidential(principal, cert)):
             raise NotFound(f"No certificate with id {certificate_id}.")
     else:
@@ -106,22 +125,16 @@ def create_watch(
                 "/certification_body", "no such certification body in the registry"
             )
         key = normalize_certificate_number(certificate_number)
-        cert = session.scalars(
-            select(Certificate).where(
-                Certificate.certification_body_id == cb.id, Certificate.number_key == key
-            )
-        ).first()
+        cert = certificate_by_number(session, cb.id, key)
         if cert is None:
             raise ValidationProblem.field(
                 "/certificate_number",
                 f"{cb.acronym or cb.name} has no certificate with this number",
             )
-    existing = session.scalars(
-        select(Watch).where(Watch.api_key_id == principal.key_id, Watch.certificate_id == cert.id)
-    ).first()
+    existing = watch_of_key_on_certificate(session, principal.key_id, cert.id)
     if existing is not None:
         raise Conflict(f"You already watch this certificate (watch {existing.id}).")
-    certs = certificates_by_ids(session, [cert.id])
+    certs = _certificate_facts(session, [cert.id])
     accs = accreditations_by_certification_body(session, [cert.certification_body_id])
     result = evaluate(certs, accs, today)[cert.id]
     watch = Watch(
@@ -130,7 +143,7 @@ def create_watch(
         last_verdict=result.verdict.value,
         last_checks=_checks_snapshot(result),
         last_evaluated_at=clock.now(),
-        expiry_notices=_expiry_notices(certs[cert.id], result, today),
+        expiry_notices=_expiry_notices(certs[cert.id], today),
     )
     session.add(watch)
     session.flush()
@@ -173,7 +186,7 @@ def delete_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID)
 def owned_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID) -> Watch:
     """The caller's watch, or 404."""
     principal.require(Role.CLIENT, Role.ADMIN)
-    watch = session.get(Watch, watch_id)
+    watch = get_watch(session, watch_id)
     if watch is None or (watch.api_key_id != principal.key_id and not principal.is_admin):
         raise NotFound(f"No watch with id {watch_id}.")
     return watch
@@ -184,13 +197,7 @@ def list_watches(
 ) -> Sequence[Watch]:
     """The caller's watches, oldest first."""
     principal.require(Role.CLIENT, Role.ADMIN)
-    return session.scalars(
-        select(Watch)
-        .where(Watch.api_key_id == principal.key_id)
-        .order_by(Watch.created_at, Watch.id)
-        .offset(offset)
-        .limit(limit)
-    ).all()
+    return watches_of_key(session, principal.key_id, offset=offset, limit=limit)
 
 
 def _affected_certificate_ids(session: Session, scope: dict[str, Any]) -> list[uuid.UUID] | None:
@@ -200,21 +207,9 @@ def _affected_certificate_ids(session: Session, scope: dict[str, Any]) -> list[u
     ids: set[uuid.UUID] = set(scope["certificates"])
     cbs: set[uuid.UUID] = set(scope["certification_bodies"])
     if scope["accreditation_bodies"]:
-        cbs |= set(
-            session.scalars(
-                select(Accreditation.certification_body_id).where(
-                    Accreditation.accreditation_body_id.in_(scope["accreditation_bodies"])
-                )
-            )
-        )
+        cbs |= certification_bodies_accredited_by(session, scope["accreditation_bodies"])
     if cbs:
-        ids |= set(
-            session.scalars(
-                select(Watch.certificate_id)
-                .join(Certificate, Certificate.id == Watch.certificate_id)
-                .where(Certificate.certification_body_id.in_(cbs))
-            )
-        )
+        ids |= watched_certificates_of_certification_bodies(session, cbs)
     return sorted(ids)
 
 
@@ -234,20 +229,15 @@ def reevaluate(
     Called before commit for changes (same transaction) and by the worker on a schedule for
     time-driven changes (expiry, transition deadlines, future-dated status changes).
     """
-    watches: list[Watch] = []
     if certificate_ids is None:
-        watches = list(session.scalars(select(Watch).order_by(Watch.certificate_id)))
+        watches = every_watch(session)
     else:
-        ids = list(certificate_ids)
-        for start in range(0, len(ids), CHUNK):  # an import may touch a million certificates
-            watches += session.scalars(
-                select(Watch).where(Watch.certificate_id.in_(ids[start : start + CHUNK]))
-            )
+        watches = watches_of_certificates(session, certificate_ids)
     if not watches:
         return 0
-    certs = certificates_by_ids(session, {w.certificate_id for w in watches})
+    certs = _certificate_facts(session, {w.certificate_id for w in watches})
     accs = accreditations_by_certification_body(
-        session, {c.certification_body_id for c in certs.values()}
+        session, {uuid.UUID(c.certification_body.id) for c in certs.values()}
     )
     results = evaluate(certs, accs, today)
     now = clock.now()
@@ -256,7 +246,7 @@ def reevaluate(
         cert = certs.get(watch.certificate_id)
         if cert is None:
             continue
-        result = results[cert.id]
+        result = results[watch.certificate_id]
         written += _verdict_event(session, watch, cert, result, today, now)
         written += _expiry_event(session, watch, cert, result, today, now)
         watch.last_evaluated_at = now
@@ -267,7 +257,7 @@ def reevaluate(
 def _verdict_event(
     session: Session,
     watch: Watch,
-    cert: Certificate,
+    cert: CertificateFact,
     result: VerificationResult,
     today: date,
     now: datetime,
@@ -309,12 +299,12 @@ def _verdict_event(
 def _expiry_event(
     session: Session,
     watch: Watch,
-    cert: Certificate,
+    cert: CertificateFact,
     result: VerificationResult,
     today: date,
     now: datetime,
 ) -> int:
-    expiry = effective_expiry(certificate_fact(cert))
+    expiry = effective_expiry(cert)
     notices = dict(watch.expiry_notices or {})
     if notices.get("expiry") != expiry.isoformat():
         notices = {"expiry": expiry.isoformat(), "sent": []}
@@ -346,7 +336,7 @@ def _expiry_event(
 def _emit(
     session: Session,
     watch: Watch,
-    cert: Certificate,
+    cert: CertificateFact,
     event_type: str,
     data: dict[str, Any],
     now: datetime,
@@ -362,7 +352,7 @@ def _emit(
             id=event_id,
             event_type=event_type,
             api_key_id=watch.api_key_id,
-            certificate_id=cert.id,
+            certificate_id=uuid.UUID(cert.id),
             payload=payload,
             created_at=now,
         )

@@ -14,13 +14,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.config import get_settings
 from app.errors import NotFound, ValidationProblem
 from app.models import WebhookEndpoint
+from app.repositories.webhooks import endpoints_of_key, get_endpoint
 from app.services.audit import SystemActor, record_audit
 from app.services.auth import Principal, Role
 
@@ -171,11 +171,7 @@ def create_endpoint(
 def list_endpoints(session: Session, *, principal: Principal) -> Sequence[WebhookEndpoint]:
     """The caller's endpoints (not deleted)."""
     owner = _owner_check(principal)
-    return session.scalars(
-        select(WebhookEndpoint)
-        .where(WebhookEndpoint.api_key_id == owner, WebhookEndpoint.deleted_at.is_(None))
-        .order_by(WebhookEndpoint.created_at)
-    ).all()
+    return endpoints_of_key(session, owner)
 
 
 def owned_endpoint(
@@ -183,7 +179,7 @@ def owned_endpoint(
 ) -> WebhookEndpoint:
     """The caller's endpoint, or 404 (another client's endpoints are not revealed)."""
     owner = _owner_check(principal)
-    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    endpoint = get_endpoint(session, endpoint_id)
     if (
         endpoint is None
         or endpoint.deleted_at is not None

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import clock
 from app.config import get_settings
+from app.models.registry_version import install_write_tracking
 from app.services.integration.delivery import RunStats, run_once
+from app.services.integration.outbox import install_reevaluation
 from app.services.integration.watches import reevaluate
 
 log = logging.getLogger("certverify.worker")
@@ -25,6 +27,10 @@ class Worker:
     """The delivery and re-evaluation loop."""
 
     def __init__(self, factory: sessionmaker[Session], *, poll_seconds: float = 1.0) -> None:
+        # A worker is an entry point of its own (its process may start without the app or the
+        # command line): what it commits re-evaluates the watches it touched, as everywhere.
+        install_reevaluation()
+        install_write_tracking()
         self.factory = factory
         self.poll_seconds = poll_seconds
         self.stop = threading.Event()

@@ -6,9 +6,9 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.change_sink import record_accreditation_body, record_certification_body
 from app.domain.facts import Status
 from app.domain.names import fold_name
 from app.domain.normalize import standard_code_key
@@ -22,7 +22,12 @@ from app.models import (
     MlaRecognition,
 )
 from app.repositories.accreditations import get_accreditation
-from app.repositories.bodies import get_accreditation_body
+from app.repositories.bodies import (
+    accreditation_body_id_with_acronym,
+    certification_body_id_with_acronym,
+    get_accreditation_body,
+    get_certification_body,
+)
 from app.schemas.registry import (
     AccreditationBodyCreate,
     AccreditationBodyUpdate,
@@ -35,8 +40,7 @@ from app.schemas.registry import (
 )
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
-from app.services.integration.outbox import mark_accreditation_body, mark_certification_body
-from app.services.verification.facts import status_events
+from app.services.verification.fact_mapping import status_events
 
 
 def ab_snapshot(ab: AccreditationBody) -> dict[str, Any]:
@@ -98,8 +102,7 @@ def _mla_rows(scopes: list[MlaScopeIn]) -> list[MlaRecognition]:
 
 
 def _acronym_free(session: Session, acronym: str, exclude: uuid.UUID | None) -> None:
-    stmt = select(AccreditationBody.id).where(AccreditationBody.acronym_key == acronym.upper())
-    existing = session.scalars(stmt).first()
+    existing = accreditation_body_id_with_acronym(session, acronym)
     if existing is not None and existing != exclude:
         raise Conflict(f"An accreditation body with acronym {acronym!r} already exists.")
 
@@ -161,7 +164,7 @@ def update_accreditation_body(
         ab.mla_scopes_complete = data.mla_scopes_complete
     ab.reference_data = False
     session.flush()
-    mark_accreditation_body(session, ab.id)
+    record_accreditation_body(session, ab.id)
     record_audit(
         session,
         principal=principal,
@@ -184,15 +187,14 @@ def require_accreditation_body(session: Session, ab_id: uuid.UUID) -> Accreditat
 
 def require_certification_body(session: Session, cb_id: uuid.UUID) -> CertificationBody:
     """The CB, or 404."""
-    cb = session.get(CertificationBody, cb_id)
+    cb = get_certification_body(session, cb_id)
     if cb is None:
         raise NotFound(f"No certification body with id {cb_id}.")
     return cb
 
 
 def _cb_acronym_free(session: Session, acronym: str, exclude: uuid.UUID | None) -> None:
-    stmt = select(CertificationBody.id).where(CertificationBody.acronym_key == acronym.upper())
-    existing = session.scalars(stmt).first()
+    existing = certification_body_id_with_acronym(session, acronym)
     if existing is not None and existing != exclude:
         raise Conflict(f"A certification body with acronym {acronym!r} already exists.")
 
@@ -263,7 +265,6 @@ def create_accreditation(
     principal: Principal,
     certification_body_id: uuid.UUID,
     data: AccreditationCreate,
-    today: date,
 ) -> Accreditation:
     """Accredit a CB for one standard (admin, or the accrediting AB's own key)."""
     principal.require(Role.ADMIN, Role.ACCREDITATION_BODY)
@@ -300,7 +301,7 @@ def create_accreditation(
     ]
     session.add(acc)
     session.flush()
-    mark_certification_body(session, acc.certification_body_id)
+    record_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,
@@ -353,7 +354,7 @@ def update_accreditation(
         acc.valid_until = data.valid_until
     _check_range(acc.valid_from, acc.valid_until, "/valid_until")
     session.flush()
-    mark_certification_body(session, acc.certification_body_id)
+    record_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,
@@ -386,7 +387,7 @@ def change_accreditation_status(
     )
     acc.status_events.append(event)
     session.flush()
-    mark_certification_body(session, acc.certification_body_id)
+    record_certification_body(session, acc.certification_body_id)
     record_audit(
         session,
         principal=principal,

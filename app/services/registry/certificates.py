@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.change_sink import record_certificates
 from app.domain import changes
 from app.domain.changes import StatusStatement
 from app.domain.facts import Status
@@ -34,9 +35,8 @@ from app.schemas.certificates import CertificateCreate, CertificateUpdate, Organ
 from app.schemas.registry import StatusChange
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
-from app.services.integration.outbox import mark_certificates
 from app.services.registry.bodies import require_certification_body
-from app.services.verification.facts import status_events
+from app.services.verification.fact_mapping import status_events
 
 
 def resolve_standard(session: Session, label: str, pointer: str = "/standard") -> Standard:
@@ -173,7 +173,8 @@ def _writable(session: Session, principal: Principal, certificate_id: uuid.UUID)
     return cert
 
 
-def _org_snapshot(org: Organization) -> dict[str, Any]:
+def organization_snapshot(org: Organization) -> dict[str, Any]:
+    """The organisation as a write states it (app/domain/changes.py's shape)."""
     return {
         "name": org.name,
         "country": org.country,
@@ -191,7 +192,7 @@ def certificate_snapshot(cert: Certificate) -> dict[str, Any]:
     return {
         "certificate_number": cert.certificate_number,
         "certification_body_id": str(cert.certification_body_id),
-        "organization": _org_snapshot(cert.organization),
+        "organization": organization_snapshot(cert.organization),
         "standard": cert.standard.label,
         "scope": cert.scope,
         "sectors": list(cert.sectors or []),
@@ -207,7 +208,7 @@ def certificate_record(cert: Certificate) -> dict[str, Any]:
     """A certificate's stated fields as app/domain/changes.py reads them."""
     return {
         "certificate_number": cert.certificate_number,
-        "organization": _org_snapshot(cert.organization),
+        "organization": organization_snapshot(cert.organization),
         "standard": cert.standard.label,
         "scope": cert.scope,
         "sectors": list(cert.sectors or []),
@@ -264,7 +265,7 @@ def update_certificate(
         )
         session.flush()
         cert.organization_id = org.id
-        merged["organization"] = _org_snapshot(org)
+        merged["organization"] = organization_snapshot(org)
     for name in ("scope", "original_issue_date", "issue_date", "expiry_date", "confidential"):
         setattr(cert, name, merged[name])
     cert.sectors = list(merged["sectors"])
@@ -287,7 +288,7 @@ def update_certificate(
     session.expire(cert)
     updated = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
     if found:
-        mark_certificates(session, [updated.id])
+        record_certificates(session, [updated.id])
         record_audit(
             session,
             principal=principal,
@@ -326,7 +327,7 @@ def change_certificate_status(
     )
     cert.status_events.append(row)
     session.flush()
-    mark_certificates(session, [cert.id])
+    record_certificates(session, [cert.id])
     record_audit(
         session,
         principal=principal,

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from app.change_sink import record_everything
 from app.domain.normalize import standard_code_key, uses_iaf_sectors
 from app.models import AccreditationBody, MlaRecognition, Sector, Standard
 from app.reference import load_reference_data
-from app.services.integration.outbox import mark_everything
+from app.repositories.bodies import every_accreditation_body
+from app.repositories.reference import every_sector, every_standard
 
 
 @dataclass
@@ -64,7 +65,7 @@ def _apply(row: Any, values: Mapping[str, Any]) -> bool:
 
 def _seed_sectors(session: Session, items: list[dict[str, Any]], counts: KindCounts) -> None:
     """Upsert IAF sector codes keyed by code (IAF ID 1)."""
-    existing = {row.code: row for row in session.scalars(select(Sector))}
+    existing = {row.code: row for row in every_sector(session)}
     for item in items:
         values = {
             "name": item["name"],
@@ -83,7 +84,7 @@ def _seed_sectors(session: Session, items: list[dict[str, Any]], counts: KindCou
 
 def _seed_standards(session: Session, items: list[dict[str, Any]], counts: KindCounts) -> None:
     """Upsert standard editions keyed by (code_key, edition)."""
-    existing = {(row.code_key, row.edition): row for row in session.scalars(select(Standard))}
+    existing = {(row.code_key, row.edition): row for row in every_standard(session)}
     for item in items:
         code = item["code"]
         key = (standard_code_key(code), str(item["edition"]))
@@ -133,12 +134,7 @@ def _seed_accreditation_bodies(
 ) -> None:
     """Upsert reference ABs keyed by acronym_key; API-managed ABs are kept untouched."""
     counts = report.accreditation_bodies
-    existing = {
-        row.acronym_key: row
-        for row in session.scalars(
-            select(AccreditationBody).options(selectinload(AccreditationBody.mla_scopes))
-        )
-    }
+    existing = {row.acronym_key: row for row in every_accreditation_body(session)}
     for item in items:
         key = item["acronym"].upper()
         values = {
@@ -184,5 +180,5 @@ def seed_reference_data(session: Session) -> SeedReport:
     session.flush()
     if report.standards.updated or report.accreditation_bodies.updated:
         # A transition deadline or an MLA scope changed: every watched verdict may change.
-        mark_everything(session)
+        record_everything(session)
     return report

@@ -35,7 +35,7 @@ from app.repositories.certificates import (
 )
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.cache import FactCache, FactSource, cache_for
-from app.services.verification.facts import accreditation_fact, certificate_facts_from_rows
+from app.services.verification.fact_mapping import accreditation_fact, certificate_facts
 from app.services.verification.receipts import json_kind, loaded_signing_key, sign_receipt
 
 
@@ -94,7 +94,8 @@ Shaped = tuple[dict[str, Any], int]
 
 
 class DatabaseFacts:
-    """Facts through the fact cache when that is safe, else from the session's database."""
+    """Verification facts through the fact cache when that is safe, else loaded through the
+    session's repositories and mapped (fact_mapping.py)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -113,7 +114,7 @@ class DatabaseFacts:
         return self.source.load(  # type: ignore[no-any-return]
             "certificates",
             number_key,
-            lambda: certificate_facts_from_rows(
+            lambda: certificate_facts(
                 certificate_fact_rows_by_number_key(self.session, number_key)
             ),
         )
@@ -145,7 +146,7 @@ class PrefetchedFacts(DatabaseFacts):
             "certificates",
             {normalize_certificate_number(r.certificate_number) for r in requests},
             lambda keys: {
-                key: certificate_facts_from_rows(rows)
+                key: certificate_facts(rows)
                 for key, rows in certificate_fact_rows_by_number_keys(session, keys).items()
             },
         )
@@ -389,7 +390,6 @@ def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) 
         number_key=number_key,
         cb=cb,
         certificates={c.id: c for c in certificates},
-        accreditations={a.id: a for a in accreditations},
     )
     return shaped, json_kind(shaped)
 
@@ -403,7 +403,6 @@ def _shape(
     number_key: str,
     cb: CertificationBodyRef | None,
     certificates: Mapping[str, IssuedCertificate],
-    accreditations: Mapping[str, object],
 ) -> dict[str, Any]:
     """The response body of API.md, without the receipt, in JSON-ready types."""
     cert_out: dict[str, Any] | None = None

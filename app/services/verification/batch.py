@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
-from app.errors import validation_errors
+from app.errors import problem_body, validation_errors
 from app.models import Verification
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.answer import verify_many
@@ -23,13 +23,12 @@ def item_problem(index: int, errors: list[dict[str, str]]) -> dict[str, Any]:
     """The problem object that stands in place of an item that failed validation."""
     for err in errors:
         err["pointer"] = f"/items/{index}{err['pointer'] if err['pointer'] != '/' else ''}"
-    return {
-        "type": "/problems/validation-error",
-        "title": "Your request is not valid",
-        "status": 422,
-        "detail": "; ".join(f"{e['pointer']}: {e['detail']}" for e in errors),
-        "errors": errors,
-    }
+    return problem_body(
+        status=422,
+        slug="validation-error",
+        detail="; ".join(f"{e['pointer']}: {e['detail']}" for e in errors),
+        errors=errors,
+    )
 
 
 def parse_items(raw_items: Sequence[Any]) -> list[VerificationRequestIn | dict[str, Any]]:

@@ -1,4 +1,8 @@
-"""A bounded per-process cache of verification facts, invalidated through the database.
+"""The fact cache: a bounded per-process cache of verification facts, invalidated through the
+database.
+
+It keeps the engine's plain facts (app/domain/facts.py) as fact mapping
+(app/services/verification/fact_mapping.py) made them, and the answers shaped from them.
 
 Every committed write to a registry table bumps the single-row counter `registry_version` in the
 same transaction (an engine event, so ORM flushes, Core inserts and text SQL are all seen). Each
@@ -22,26 +26,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.models.registry_version import (
-    REGISTRY_VERSION_ROW,
-    connection_wrote_registry,
-    on_registry_commit,
-)
+from app.models.registry_version import connection_wrote_registry, on_registry_commit
+from app.repositories.registry_version import committed_registry_version
 
-_READ_SQL = text(f"SELECT version FROM registry_version WHERE id = {REGISTRY_VERSION_ROW}")
-
-
-def read_registry_version(bind: Engine | Connection) -> int | None:
-    """The committed registry version (None when the row or table is missing)."""
-    if isinstance(bind, Engine):
-        with bind.connect() as conn:
-            value = conn.execute(_READ_SQL).scalar()
-    else:
-        value = bind.execute(_READ_SQL).scalar()
-    return int(value) if value is not None else None
+read_registry_version = committed_registry_version
+"""The registry version a bind sees (the repository's question, under the name tools use)."""
 
 
 class FactCache:
@@ -100,7 +92,7 @@ class FactCache:
         """Read the committed version; on any change drop every entry."""
         started = self.clock()
         try:
-            version = read_registry_version(self.engine)
+            version = committed_registry_version(self.engine)
         except Exception:  # the table may not exist yet: serve from the database
             version = None
         with self._lock:
@@ -230,6 +222,29 @@ def invalidate_all() -> None:
 on_registry_commit(invalidate_all)
 
 
+class FastPathCache:
+    """Which fact cache one application may answer from in the event loop, with no session
+    (GET /v1/verify without a key, app/routers/verify.py): the cache of the app's own read
+    engine, once a database-path verification of the app has read through a session bound to
+    that engine (`engine`).
+
+    Until then there is none (`engine` is None); and there never is when the app's session
+    dependency is overridden with sessions bound elsewhere (the tests bind theirs to a connection
+    of their own), so the event-loop path never answers past the sessions the app is given.
+    """
+
+    def __init__(self, own_engine: Callable[[], Engine]) -> None:
+        self._own_engine = own_engine
+        self.engine: Engine | None = None
+
+    def adopt(self, read_session: Session) -> None:
+        """Note the read session a database-path verification used: when it is bound to the
+        app's own read engine, that engine's fact cache is the one to answer from."""
+        own = self._own_engine()
+        if read_session.get_bind() is own:
+            self.engine = own
+
+
 def reset_caches() -> None:
     """Forget every cache and stop their refreshers (tests switch databases and settings)."""
     with _caches_lock:
@@ -262,7 +277,7 @@ class FactSource:
             if state is None:
                 return
             # The snapshot may predate the generation: store only when it shows that version.
-            self.can_store = read_registry_version(conn) == state[1]
+            self.can_store = committed_registry_version(conn) == state[1]
         else:
             state = cache.state()
             if state is None:

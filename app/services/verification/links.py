@@ -9,6 +9,7 @@ from urllib.parse import quote
 import segno
 
 from app.config import get_settings
+from app.models import Certificate
 
 QR_ERROR_LEVEL = "m"
 """Level M (15 % recovery): survives a scuffed print while keeping the code small."""
@@ -46,6 +47,19 @@ def certificate_deep_link_path(
 def absolute_url(path: str) -> str:
     """`path` under the configured public base URL (CERTVERIFY_PUBLIC_BASE_URL)."""
     return get_settings().public_base_url.rstrip("/") + path
+
+
+def certificate_deep_link_url(cert: Certificate) -> str:
+    """The absolute deep link `{public_base_url}/verify/{cb}/{number}` of a certificate (loaded
+    with its CB): what the QR code printed on it carries."""
+    cb = cert.certification_body
+    return absolute_url(
+        certificate_deep_link_path(
+            certification_body_id=str(cb.id),
+            acronym=cb.acronym,
+            certificate_number=cert.certificate_number,
+        )
+    )
 
 
 def qr_code(url: str) -> segno.QRCode:

@@ -13,12 +13,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
 from joserfc.jwk import OKPKey
 from joserfc.util import json_b64encode, urlsafe_b64encode
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import primary_bind
 from app.models import SigningKey
+from app.repositories.keys import oldest_active_signing_key, signing_keys
 
 ALGORITHM = "Ed25519"  # RFC 9864 fully-specified EdDSA over Ed25519
 _lock = threading.Lock()
@@ -115,12 +115,6 @@ def canonical_sha256(document: dict[str, Any], *, kind: int | None = None) -> st
     return hashlib.sha256(canonical_json(document, kind=kind)).hexdigest()
 
 
-def _load_active(session: Session) -> SigningKey | None:
-    return session.scalars(
-        select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at)
-    ).first()
-
-
 def active_signing_key(session: Session) -> OKPKey:
     """The current signing key; created and stored on first use so it survives restarts."""
     if "active" in _cache:
@@ -128,7 +122,7 @@ def active_signing_key(session: Session) -> OKPKey:
     with _lock:
         if "active" in _cache:
             return _cache["active"]
-        row = _load_active(session)
+        row = oldest_active_signing_key(session)
         if row is None:
             key = OKPKey.generate_key("Ed25519")
             pem = key.as_pem(private=True)
@@ -146,7 +140,7 @@ def active_signing_key(session: Session) -> OKPKey:
                 except IntegrityError:
                     own.rollback()
                 # Two processes racing converge on the oldest active key; both are published.
-                row = _load_active(own)
+                row = oldest_active_signing_key(own)
                 assert row is not None
         okp = OKPKey.import_key(row.private_key_pem)
         _cache["active"] = okp
@@ -163,7 +157,7 @@ def public_jwks(session: Session) -> dict[str, Any]:
     """Every signing key's public half, as a JWK Set (RFC 7517)."""
     active_signing_key(session)
     keys = []
-    for row in session.scalars(select(SigningKey).order_by(SigningKey.created_at)):
+    for row in signing_keys(session):
         jwk = dict(row.public_jwk)
         jwk.update({"kid": row.kid, "alg": ALGORITHM, "use": "sig"})
         keys.append(jwk)

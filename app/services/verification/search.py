@@ -220,14 +220,16 @@ def search_certificates(
                 **common,  # type: ignore[arg-type]
             )
             # stable: number order within an organisation
-            ranked.extend(cid for cid, _ in sorted(rows, key=lambda r: rank[r[1]]))
+            ranked.extend(
+                r.certificate_id for r in sorted(rows, key=lambda r: rank[r.organization_id])
+            )
             if len(ranked) >= wanted:
                 break
         page = ranked[offset : offset + limit + 1]
     else:
         page = [
-            cid
-            for cid, _ in search_public_certificate_ids(
+            r.certificate_id
+            for r in search_public_certificate_ids(
                 session,
                 organization_ids=None,
                 offset=offset,

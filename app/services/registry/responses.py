@@ -1,13 +1,19 @@
-"""Model -> response shaping shared by the routers."""
+"""Registry records as the API answers them: models into the XRead schemas, with the status
+each record has today."""
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from typing import Any
 
-from app.errors import ValidationProblem
-from app.models import Accreditation, AccreditationBody, Certificate, CertificationBody, Standard
+from app.models import (
+    Accreditation,
+    AccreditationBody,
+    Certificate,
+    CertificationBody,
+    Sector,
+    Standard,
+)
 from app.schemas.certificates import CertificateRead, OrganizationRead, SiteOut
 from app.schemas.common import AccreditationBodyRef, BodyRef
 from app.schemas.registry import (
@@ -15,35 +21,12 @@ from app.schemas.registry import (
     AccreditationRead,
     CertificationBodyRead,
     MlaScopeRead,
+    SectorRead,
     StandardRead,
     StatusEventRead,
 )
 from app.services.registry.bodies import accreditation_status_today
 from app.services.registry.certificates import certificate_status_today
-
-MAX_PAGE_SIZE = 500
-
-
-def decode_page_token(token: str | None) -> int:
-    """The offset encoded in an opaque page token (422 when it was tampered with)."""
-    if not token:
-        return 0
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        kind, _, value = raw.partition(":")
-        offset = int(value)
-        if kind != "o" or offset < 0:
-            raise ValueError
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationProblem.field("/page_token", "is not a token this service issued") from exc
-    return offset
-
-
-def next_page_token(offset: int, page_size: int, got: int) -> str | None:
-    """Token for the next page, or None on the last page."""
-    if got <= page_size:
-        return None
-    return base64.urlsafe_b64encode(f"o:{offset + page_size}".encode()).decode().rstrip("=")
 
 
 def standard_read(s: Standard) -> StandardRead:
@@ -61,6 +44,16 @@ def standard_read(s: Standard) -> StandardRead:
         uses_iaf_sectors=s.uses_iaf_sectors,
         uncertain=s.uncertain,
         source=s.source,
+    )
+
+
+def sector_read(s: Sector) -> SectorRead:
+    """An IAF sector code with its NACE Rev. 2 codes."""
+    return SectorRead(
+        code=s.code,
+        name=s.name,
+        nace_rev2=list(s.nace_rev2 or []),
+        nace_uncertain=s.nace_uncertain,
     )
 
 

@@ -1,0 +1,116 @@
+"""The certification body's organisation records during an import: found or created by folded
+name and country, refreshed with what the rows state, written once per batch."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.domain.names import fold_name
+from app.repositories.certificate_import import (
+    insert_organizations,
+    organizations_by_name_key,
+    update_organizations,
+)
+
+
+class OrganizationRecords:
+    """Find-or-create the CB's organisation records for a batch with set-based statements."""
+
+    def __init__(self, session: Session, cb_id: uuid.UUID, now: datetime) -> None:
+        self.session = session
+        self.cb_id = cb_id
+        self.now = now
+        self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
+        self.by_id: dict[uuid.UUID, dict[str, Any]] = {}
+        self.pending: list[dict[str, Any]] = []
+        self.pending_ids: set[uuid.UUID] = set()
+        self.dirty: dict[uuid.UUID, dict[str, Any]] = {}
+
+    def preload(self, name_keys: set[str]) -> None:
+        """Load the CB's existing records for these folded names in one query."""
+        if not name_keys:
+            return
+        found = organizations_by_name_key(self.session, self.cb_id, name_keys)
+        for existing in (org for orgs in found.values() for org in orgs):
+            key = (existing.name_key, existing.country)
+            if key in self.by_key:
+                continue
+            row = {
+                "id": existing.id,
+                "name": existing.name,
+                "country": existing.country,
+                "aliases": list(existing.aliases or []),
+                "lei": existing.lei,
+                "vat": existing.vat,
+            }
+            self.by_key[key] = row
+            self.by_id[existing.id] = row
+
+    def resolve(self, org: dict[str, Any]) -> uuid.UUID:
+        """The id of the organisation record matching this entity, creating or refreshing it."""
+        key = (fold_name(org["name"]), org.get("country"))
+        identifiers = org.get("identifiers") or {}
+        lei = identifiers.get("lei")
+        wanted = {
+            "name": org["name"],
+            "aliases": list(org.get("aliases") or []),
+            "lei": lei.upper() if lei else None,
+            "vat": identifiers.get("vat"),
+        }
+        row = self.by_key.get(key)
+        if row is None:  # preload() already looked for it in the database
+            row = {
+                "id": uuid.uuid4(),
+                "certification_body_id": self.cb_id,
+                "name_key": key[0],
+                "country": key[1],
+                "created_at": self.now,
+                "updated_at": self.now,
+                **wanted,
+            }
+            self.pending.append(row)
+            self.pending_ids.add(row["id"])
+            self.by_key[key] = row
+            self.by_id[row["id"]] = row
+        if any(row.get(k) != v for k, v in wanted.items()):
+            row.update(wanted)
+            if row["id"] not in self.pending_ids:
+                self.dirty[row["id"]] = row
+        return uuid.UUID(str(row["id"]))
+
+    def snapshot(self, org_id: uuid.UUID) -> dict[str, Any]:
+        """The organisation as it will be after this batch."""
+        row = self.by_id[org_id]
+        return {
+            "name": row["name"],
+            "country": row["country"],
+            "aliases": list(row["aliases"]),
+            "identifiers": {"lei": row["lei"], "vat": row["vat"]},
+        }
+
+    def flush(self) -> None:
+        """Write new and refreshed organisation records."""
+        if self.pending:
+            insert_organizations(self.session, self.pending)
+            self.pending = []
+            self.pending_ids = set()
+        if self.dirty:
+            update_organizations(
+                self.session,
+                [
+                    {
+                        "id": r["id"],
+                        "name": r["name"],
+                        "aliases": r["aliases"],
+                        "lei": r["lei"],
+                        "vat": r["vat"],
+                        "updated_at": self.now,
+                    }
+                    for r in self.dirty.values()
+                ],
+            )
+            self.dirty = {}

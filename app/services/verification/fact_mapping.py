@@ -1,0 +1,125 @@
+"""Fact mapping: registry records, as the repositories load them, into verification facts.
+
+Verification facts are the engine's plain frozen data (app/domain/facts.py). Certificates are
+mapped from their named fact rows only (app/repositories/certificates.py, `CertificateFactRows`),
+whichever reader loaded them: one number, many numbers (the batch) or many ids (watches).
+Accreditations and status histories are mapped from their ORM objects. The fact cache
+(app/services/verification/cache.py) keeps the results; it maps nothing itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Protocol
+
+from app.domain.facts import (
+    AccreditationBodyFact,
+    AccreditationFact,
+    CertificateFact,
+    CertificationBodyFact,
+    MlaScopeFact,
+    SiteFact,
+    StandardFact,
+    Status,
+    StatusEvent,
+)
+from app.models import Accreditation, AccreditationBody
+from app.repositories.certificates import CertificateFactRows, StatusEventRow
+
+
+class StatusRecord(Protocol):
+    """A recorded status change: a certificate's or an accreditation's row, or a fact row."""
+
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def effective_from(self) -> date: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def recorded_at(self) -> datetime: ...
+
+
+def status_events(rows: Iterable[StatusRecord]) -> tuple[StatusEvent, ...]:
+    """Status rows in the order they take effect (effective date, then recording time)."""
+    ordered = sorted(rows, key=lambda r: (r.effective_from, r.recorded_at))
+    return tuple(StatusEvent(Status(r.status), r.effective_from, r.reason) for r in ordered)
+
+
+def accreditation_body_fact(ab: AccreditationBody) -> AccreditationBodyFact:
+    """An AB and its MLA scopes."""
+    return AccreditationBodyFact(
+        id=str(ab.id),
+        acronym=ab.acronym,
+        name=ab.name,
+        economy=ab.economy,
+        mla_scopes=tuple(
+            MlaScopeFact(standard_code=m.standard_code, since=m.since, until=m.until)
+            for m in ab.mla_scopes
+        ),
+        mla_scopes_complete=ab.mla_scopes_complete,
+    )
+
+
+def accreditation_fact(acc: Accreditation) -> AccreditationFact:
+    """An accreditation with its AB."""
+    return AccreditationFact(
+        id=str(acc.id),
+        certification_body_id=str(acc.certification_body_id),
+        accreditation_body=accreditation_body_fact(acc.accreditation_body),
+        accreditation_number=acc.accreditation_number,
+        standard_code=acc.standard_code,
+        sectors=tuple(acc.sectors or ()),
+        valid_from=acc.valid_from,
+        valid_until=acc.valid_until,
+        status_events=status_events(acc.status_events),
+    )
+
+
+def certificate_facts(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
+    """Each certificate of the fact rows with its CB, standard, organisation, sites and status
+    history, in the rows' order: the one place a CertificateFact is made."""
+    sites: defaultdict[uuid.UUID, list[SiteFact]] = defaultdict(list)
+    for site in rows.sites:
+        sites[site.certificate_id].append(
+            SiteFact(country=site.country, name=site.name, address=site.address)
+        )
+    events: defaultdict[uuid.UUID, list[StatusEventRow]] = defaultdict(list)
+    for event in rows.status_events:
+        events[event.certificate_id].append(event)
+    return tuple(
+        CertificateFact(
+            id=str(row.id),
+            certificate_number=row.certificate_number,
+            number_key=row.number_key,
+            certification_body=CertificationBodyFact(
+                id=str(row.certification_body_id),
+                name=row.certification_body_name,
+                acronym=row.certification_body_acronym,
+            ),
+            standard=StandardFact(
+                code=row.standard_code,
+                edition=row.standard_edition,
+                transition_deadline=row.transition_deadline,
+                superseded_by=row.superseded_by,
+            ),
+            organization_name=row.organization_name,
+            organization_country=row.organization_country,
+            organization_aliases=tuple(row.organization_aliases or ()),
+            scope=row.scope,
+            sectors=tuple(row.sectors or ()),
+            sites=tuple(sites.get(row.id, ())),
+            issue_date=row.issue_date,
+            expiry_date=row.expiry_date,
+            original_issue_date=row.original_issue_date,
+            status_events=status_events(events.get(row.id, ())),
+            confidential=row.confidential,
+        )
+        for row in rows.certificates
+    )
