@@ -25,14 +25,16 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.errors import TooManyRequests, problem_response
-from app.services.auth import Principal
+
+if TYPE_CHECKING:  # services use app.http (request id, metrics); no import back at run time
+    from app.services.auth import Principal
 
 log = logging.getLogger("certverify.ratelimit")
 
