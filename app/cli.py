@@ -103,7 +103,7 @@ def keys_create(
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
 ) -> None:
     """Create an API key and print it, alone, on stdout (it is shown only once)."""
-    from app.models import AccreditationBody, CertificationBody
+    from app.repositories.bodies import get_accreditation_body, get_certification_body
     from app.services.audit import SystemActor
     from app.services.auth import create_api_key
 
@@ -115,11 +115,11 @@ def keys_create(
             err.print(f"[red]--body must be a UUID, got {body!r}[/red]")
             raise typer.Exit(2) from None
     with _session() as session:
-        model = {
-            Role.ACCREDITATION_BODY: AccreditationBody,
-            Role.CERTIFICATION_BODY: CertificationBody,
+        lookup = {
+            Role.ACCREDITATION_BODY: get_accreditation_body,
+            Role.CERTIFICATION_BODY: get_certification_body,
         }
-        if body_id is not None and role in model and session.get(model[role], body_id) is None:
+        if body_id is not None and role in lookup and lookup[role](session, body_id) is None:
             err.print(f"[red]no {role.value.replace('_', ' ')} with id {body_id}[/red]")
             raise typer.Exit(2)
         try:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.demo.constants import ACTIVE, BATCH_SIZE, SUSPENDED, WITHDRAWN
@@ -62,6 +61,7 @@ from app.models import (
     Organization,
     Standard,
 )
+from app.repositories import demo as repo
 from app.services.registry.seed import seed_reference_data
 
 # --- the report ---------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class DemoReport:
 
 def registry_is_empty(session: Session) -> bool:
     """True when the registry holds no certificate, so the demo may be loaded."""
-    return session.scalar(select(Certificate.id).limit(1)) is None
+    return not repo.registry_has_certificates(session)
 
 
 def _add_years(day: date, years: int) -> date:
@@ -185,13 +185,8 @@ class _Builder:
         wanted_abs = {plan.accreditation_body.upper() for plan in _CERTIFICATION_BODIES}
 
         def lookup() -> tuple[dict[tuple[str, str], Standard], dict[str, AccreditationBody]]:
-            standards = {(s.code_key, s.edition): s for s in self.session.scalars(select(Standard))}
-            bodies = {
-                ab.acronym_key: ab
-                for ab in self.session.scalars(
-                    select(AccreditationBody).where(AccreditationBody.acronym_key.in_(wanted_abs))
-                )
-            }
+            standards = repo.standards_by_edition(self.session)
+            bodies = repo.accreditation_bodies_by_acronym_key(self.session, wanted_abs)
             return standards, bodies
 
         standards, bodies = lookup()
@@ -210,9 +205,7 @@ class _Builder:
     def create_bodies(self, bodies: Mapping[str, AccreditationBody]) -> int:
         """The fictional CBs and their accreditations by real reference ABs."""
         acronyms = [plan.acronym.upper() for plan in _CERTIFICATION_BODIES]
-        taken = self.session.scalars(
-            select(CertificationBody.acronym).where(CertificationBody.acronym_key.in_(acronyms))
-        ).all()
+        taken = repo.certification_body_acronyms_taken(self.session, acronyms)
         if taken:
             raise ValueError(
                 f"certification bodies {', '.join(sorted(str(a) for a in taken))} already exist; "
@@ -896,7 +889,7 @@ class _Builder:
             (CertificateStatusEvent, self.events),
         ):
             for batch in _batches(rows):
-                self.session.execute(insert(model), list(batch))
+                repo.insert_rows(self.session, model, list(batch))
                 self.session.flush()
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from app.errors import problem_body, validation_errors
-from app.models import Verification
+from app.repositories.verifications import insert_verifications
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.answer import verify_many
 
@@ -73,4 +72,4 @@ def store_verifications(
         if "verification_id" in r
     ]
     if rows:
-        session.connection().execute(insert(cast(Table, Verification.__table__)), rows)
+        insert_verifications(session, rows)
