@@ -162,23 +162,28 @@ def status_event_to_record(
 ) -> StatusEvent | None:
     """The status event a write adds to a certificate's history, or None when it adds nothing.
 
+    `recorded` is in history order (effective date, then recording order).
     - No status stated (no status column, a blank cell, no status in the body): nothing.
-    - A dated status identical to a recorded event (same status, same effective date): nothing.
-    - An undated status equal to the status in force today: nothing; otherwise it takes effect
-      today (API.md: `effective_from` defaults to today).
+    - A dated status identical to the one recorded for that date (the last event recorded with
+      that effective date has that status): nothing. A different status for the same date is a
+      correction and is recorded.
+    - An undated status equal to the status in force today (before any event is in force: the
+      first recorded one) is nothing; otherwise it takes effect today (API.md: `effective_from`
+      defaults to today).
     So applying the same statement twice records it once (ISO/IEC 17021-1 §9.6: a status is
     changed by a decision of the certification body, not by repeating one).
     """
     if stated is None:
         return None
     if stated.effective_from is not None:
-        if any(
-            e.status == stated.status and e.effective_from == stated.effective_from
-            for e in recorded
-        ):
+        same_day = [e for e in recorded if e.effective_from == stated.effective_from]
+        if same_day and same_day[-1].status == stated.status:
             return None
         return StatusEvent(stated.status, stated.effective_from)
-    if status_at(recorded, today, Status.ACTIVE) == stated.status:
+    in_force = status_at(recorded, today, None)
+    if in_force is None and recorded:
+        in_force = min(recorded, key=lambda e: e.effective_from).status
+    if (in_force or Status.ACTIVE) == stated.status:
         return None
     return StatusEvent(stated.status, today)
 
@@ -186,14 +191,23 @@ def status_event_to_record(
 def initial_status_events(
     issue_date: date, stated: StatusStatement | None
 ) -> list[tuple[StatusEvent, str | None]]:
-    """A new certificate's first status events with their reasons: active from the issue date,
-    or the stated status from the issue date, or active and then the stated status from its
-    later date (API.md: "status", default active, effective from the issue date)."""
-    if stated is None or stated.status is Status.ACTIVE:
+    """A new certificate's first status events with their reasons (API.md: "status", default
+    active, effective from the issue date). The stated date is kept as stated, so that the same
+    statement applied again adds nothing (`status_event_to_record`):
+    - nothing stated: active from the issue date;
+    - a status without a date, or dated on the issue date: that status from the issue date;
+    - a status dated before the issue date: that status from its date;
+    - a status dated later: active from the issue date, then that status from its date.
+    """
+    if stated is None:
         return [(StatusEvent(Status.ACTIVE, issue_date), "issued")]
-    if stated.effective_from is None or stated.effective_from <= issue_date:
-        return [(StatusEvent(stated.status, issue_date), stated.reason or "issued")]
+    reason = "issued" if stated.status is Status.ACTIVE else stated.reason or "issued"
+    effective = stated.effective_from
+    if effective is None or effective == issue_date:
+        return [(StatusEvent(stated.status, issue_date), reason)]
+    if effective < issue_date:
+        return [(StatusEvent(stated.status, effective), reason)]
     return [
         (StatusEvent(Status.ACTIVE, issue_date), "issued"),
-        (StatusEvent(stated.status, stated.effective_from), stated.reason),
+        (StatusEvent(stated.status, effective), stated.reason),
     ]

@@ -322,3 +322,201 @@ def test_control_characters_in_import_only_cells_are_row_errors(
     ]
     assert rows[0]["errors"][0]["reason"].startswith("contains a control character (U+0000)")
     assert everything(session) == before
+
+
+# --- found in review: each fails on the first version of the rule --------------------------
+
+SHORT = (
+    "certificate_number,organization_name,standard,issue_date,expiry_date,status,"
+    "status_effective_from\n"
+)
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "P-1,Alpha Ltd,ISO 9001:2015,2025-01-01,2027-12-31,Active,2026-02-01\n",
+        "P-2,Alpha Ltd,ISO 9001:2015,2025-01-01,2027-12-31,Suspended,2024-12-01\n",
+        "P-3,Alpha Ltd,ISO 9001:2015,2027-01-01,2029-12-31,Suspended,\n",
+    ],
+)
+def test_a_new_certificates_stated_status_is_kept_so_the_same_file_adds_nothing(
+    client: TestClient, session: Session, tenant: dict[str, Any], row: str
+) -> None:
+    """The stated date is recorded as stated (it was moved to the issue date), and an undated
+    status of a certificate issued in the future is the one recorded (it was compared with
+    "active")."""
+    first = post_csv(client, tenant["key"], SHORT + row).json()
+    assert first["rows"][0]["outcome"] == "created"
+    before = everything(session)
+    again = post_csv(client, tenant["key"], SHORT + row).json()
+    assert again["rows"][0]["outcome"] == "unchanged"
+    assert everything(session) == before
+
+
+def test_a_correction_for_the_same_date_is_recorded(
+    client: TestClient, tenant: dict[str, Any]
+) -> None:
+    """Suspended, then withdrawn, then suspended again, all for one date: the last word counts
+    (it was ignored because a suspension for that date had been recorded once)."""
+    cert_id = post_csv(client, tenant["key"], HEADER + ROW_A).json()["rows"][0]["certificate_id"]
+    url = f"/v1/certificates/{cert_id}/status"
+    for status in ("suspended", "withdrawn", "suspended"):
+        body = {"status": status, "effective_from": "2026-11-20"}
+        assert client.post(url, json=body, headers=auth(tenant["key"])).status_code == 200
+    cert = client.get(f"/v1/certificates/{cert_id}", headers=auth(tenant["key"])).json()
+    assert cert["status"] == "suspended"
+    assert [e["status"] for e in cert["status_history"]] == [
+        "active",
+        "suspended",
+        "withdrawn",
+        "suspended",
+    ]
+
+
+def test_rows_sharing_an_organisation_never_undo_each_other(
+    client: TestClient, session: Session, tenant: dict[str, Any]
+) -> None:
+    """Row 1 states the LEI and an alias, row 2 (same organisation) leaves them blank: the
+    organisation keeps them (row 2 used to write the old values back), and the same file again
+    changes nothing."""
+    text = (
+        "certificate_number,organization_name,organization_country,lei,organization_aliases,"
+        "standard,issue_date,expiry_date\n"
+        "N-1,Alpha Ltd,GB,5493001KJTIIGC8Y1R12,AlphaCo,ISO 9001:2015,2025-01-01,2027-12-31\n"
+        "N-2,Alpha Ltd,GB,,,ISO 9001:2015,2025-01-01,2027-12-31\n"
+    )
+    first = post_csv(client, tenant["key"], text).json()
+    cert = client.get(f"/v1/certificates/{first['rows'][1]['certificate_id']}").json()
+    assert cert["organization"] == {
+        "name": "Alpha Ltd",
+        "country": "GB",
+        "aliases": ["AlphaCo"],
+        "identifiers": {"lei": "5493001KJTIIGC8Y1R12", "vat": None},
+    }
+    before = everything(session)
+    again = post_csv(client, tenant["key"], text).json()
+    assert [r["outcome"] for r in again["rows"]] == ["unchanged", "unchanged"]
+    assert everything(session) == before
+
+
+def test_renaming_to_an_existing_organisation_keeps_its_other_parts(
+    client: TestClient, tenant: dict[str, Any]
+) -> None:
+    """R-1 moves to Beta Ltd by name: Beta's aliases and LEI stay Beta's (they were overwritten
+    with Alpha's, which changed R-2 without anyone saying so), by import and by PATCH."""
+    text = (
+        "certificate_number,organization_name,organization_country,lei,organization_aliases,"
+        "standard,issue_date,expiry_date\n"
+        "R-1,Alpha Ltd,GB,5493001KJTIIGC8Y1R12,Alpha|AL,ISO 9001:2015,2025-01-01,2027-12-31\n"
+        "R-2,Beta Ltd,GB,529900T8BM49AURSDO55,Beta B,ISO 9001:2015,2025-01-01,2027-12-31\n"
+        "R-3,Alpha Ltd,GB,,,ISO 9001:2015,2025-01-01,2027-12-31\n"
+    )
+    ids = [r["certificate_id"] for r in post_csv(client, tenant["key"], text).json()["rows"]]
+    beta = {
+        "name": "Beta Ltd",
+        "country": "GB",
+        "aliases": ["Beta B"],
+        "identifiers": {"lei": "529900T8BM49AURSDO55", "vat": None},
+    }
+    post_csv(client, tenant["key"], "certificate_number,organization_name\nR-1,Beta Ltd\n")
+    patched = client.patch(
+        f"/v1/certificates/{ids[2]}",
+        json={"organization": {"name": "Beta Ltd", "country": "GB"}},
+        headers=auth(tenant["key"]),
+    )
+    assert patched.status_code == 200, patched.text
+    for cert_id in ids:
+        assert client.get(f"/v1/certificates/{cert_id}").json()["organization"] == beta
+
+
+def test_a_site_stated_without_a_name_is_the_same_site_next_time(
+    client: TestClient, session: Session, tenant: dict[str, Any]
+) -> None:
+    """PATCH the same sites twice: one change (a site without "name" differed from the stored
+    one with a null name every time)."""
+    cert_id = post_csv(client, tenant["key"], HEADER + ROW_A).json()["rows"][0]["certificate_id"]
+    body = {"sites": [{"address": "9 New Rd", "country": "GB"}]}
+    url = f"/v1/certificates/{cert_id}"
+    assert client.patch(url, json=body, headers=auth(tenant["key"])).status_code == 200
+    before = everything(session)
+    assert client.patch(url, json=body, headers=auth(tenant["key"])).status_code == 200
+    assert everything(session) == before
+
+
+def test_an_md28_export_of_any_certificate_reimports_unchanged(
+    client: TestClient, tenant: dict[str, Any]
+) -> None:
+    """The IAF MD 28 layout has no site name: re-importing the export keeps the site names
+    (they were erased)."""
+    post_csv(client, tenant["key"], CSV)
+    exported = client.get(
+        "/v1/certificates/export", params={"format": "iaf-md28"}, headers=auth(tenant["key"])
+    ).text
+    again = post_csv(client, tenant["key"], exported).json()
+    assert [r["outcome"] for r in again["rows"]] == ["unchanged"] * 3
+
+
+def test_a_number_repeated_in_a_later_batch_is_refused(
+    session: Session, tenant: dict[str, Any]
+) -> None:
+    """Repeats are refused across batches too (a repeat of an unchanged row was applied)."""
+    from app.models import CertificationBody
+    from app.services.auth import Principal
+    from app.services.imports.certificates import run_import
+    from app.services.imports.formats import read_csv
+    from tests.factories import TODAY
+
+    rows = "".join(f"B-{i},Alpha Ltd,ISO 9001:2015,2025-01-01,2027-12-31,,\n" for i in range(3))
+    text = SHORT + "DUP,Alpha Ltd,ISO 9001:2015,2025-01-01,2027-12-31,,\n" + rows
+    text += "DUP,Beta Ltd,ISO 9001:2015,2025-01-01,2027-12-31,,\n"
+    import io
+
+    cb = session.get(CertificationBody, tenant["cb"])
+    assert cb is not None
+
+    def run(text: str) -> Any:
+        _, parsed = read_csv(io.BytesIO(text.encode()))
+        return run_import(
+            session,
+            principal=Principal(role=Role.ADMIN),
+            certification_body=cb,
+            rows=parsed,
+            mode="partial",
+            today=TODAY,
+            batch_size=2,
+        )
+
+    run(SHORT + "DUP,Alpha Ltd,ISO 9001:2015,2025-01-01,2027-12-31,,\n")  # DUP is then unchanged
+    report = run(text)
+    assert report.totals["error"] == 1
+    assert report.totals["created"] == 3
+    assert report.totals["unchanged"] == 1
+
+
+def test_jsonl_values_of_the_wrong_shape_are_row_errors(
+    client: TestClient, tenant: dict[str, Any]
+) -> None:
+    """A list where a number is expected was turned into the text "['O-1']"; an organisation
+    given as a name is that name (it was dropped)."""
+    base = {
+        "certificate_number": "O-1",
+        "organization": "Omega Ltd",
+        "standard": "ISO 9001:2015",
+        "issue_date": "2025-01-01",
+        "expiry_date": "2027-12-31",
+    }
+    created = post_jsonl(client, tenant["key"], [base]).json()["rows"][0]
+    assert created["outcome"] == "created"
+    cert = client.get(f"/v1/certificates/{created['certificate_id']}").json()
+    assert cert["organization"]["name"] == "Omega Ltd"
+    bad = post_jsonl(
+        client, tenant["key"], [{**base, "certificate_number": ["O-1"], "sites": "x"}]
+    ).json()["report"]["rows"][0]
+    assert bad["errors"] == [
+        {
+            "field": "certificate_number",
+            "reason": "must be a single value, not a list or an object",
+        },
+        {"field": "sites", "reason": "must be a list of sites"},
+    ]

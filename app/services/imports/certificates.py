@@ -39,7 +39,7 @@ from app.schemas.certificates import CertificateStated
 from app.schemas.common import multi_line, single_line
 from app.services.audit import audit_row
 from app.services.auth import Principal
-from app.services.imports.formats import RawRow, canonical, column_for
+from app.services.imports.formats import SITE_COLUMNS, RawRow, canonical, column_for, type_problems
 from app.services.imports.organizations import OrganizationRecords
 from app.services.imports.report import (
     ImportAborted,
@@ -97,6 +97,9 @@ class Importer:
         self.report = report
         self.on_row = on_row
         self.started_at = clock.now()
+        # Number keys of earlier batches, as hashes (bounded memory for a million rows): a
+        # number repeated in a later batch is refused like one repeated within a batch.
+        self.earlier_keys: set[int] = set()
         editions = repo.standard_labels(session)
         self.standards = {(code, edition): id_ for id_, (code, edition, _) in editions.items()}
         self.standard_labels = {id_: label for id_, (_, _, label) in editions.items()}
@@ -115,6 +118,11 @@ class Importer:
             report.errors.append(
                 {"field": "row", "reason": f"row {raw.row} {raw.values['__error__']}"}
             )
+            return None, report
+        shape = type_problems(raw)
+        if shape:
+            report = RowReport(raw.row, None, "error")
+            report.errors.extend({"field": f, "reason": r} for f, r in shape)
             return None, report
         c = canonical(raw)
         stated_body = c["body"]
@@ -163,6 +171,8 @@ class Importer:
             )
             return None, report
         values = stated.model_dump(exclude_unset=True)
+        if stated.sites is not None:  # a site is stated whole: its unset parts are null
+            values["sites"] = [site.model_dump() for site in stated.sites]
         standard_id = None
         if stated.standard is not None:
             standard_id = self._standard(stated.standard, raw, errors)
@@ -185,6 +195,13 @@ class Importer:
                 {
                     "field": raw.sources.get("certificate_number", "certificate_number"),
                     "reason": f"the same certificate number is on row {seen[key]} of this file",
+                }
+            )
+        elif hash(key) in self.earlier_keys:
+            errors.append(
+                {
+                    "field": raw.sources.get("certificate_number", "certificate_number"),
+                    "reason": "the same certificate number appears earlier in this file",
                 }
             )
         if errors:
@@ -286,10 +303,16 @@ class Importer:
                 )
                 continue
             current = None
+            cert_org = None
             if old is not None:
+                cert_org = (
+                    orgs.snapshot(old.organization_id)
+                    if orgs.known(old.organization_id)
+                    else organization_snapshot(orgs_by_id[old.organization_id])
+                )
                 current = {
                     "certificate_number": old.certificate_number,
-                    "organization": organization_snapshot(orgs_by_id[old.organization_id]),
+                    "organization": cert_org,
                     "standard": self.standard_labels.get(old.standard_id),
                     "scope": old.scope,
                     "sectors": list(old.sectors or []),
@@ -310,6 +333,9 @@ class Importer:
                     )
                     continue
             merged = changes.merge(current, v.stated)
+            merged["organization"] = self._organization(orgs, cert_org, v)
+            if old is not None and "sites" in v.stated:
+                merged["sites"] = _keep_unstated_site_parts(merged["sites"], sites[old.id], v)
             problems = changes.date_problems(merged)
             if problems:
                 for name, reason in problems[1:]:
@@ -438,6 +464,19 @@ class Importer:
             # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
             record_certification_body(s, self.cb.id)
 
+    def _organization(
+        self, orgs: OrganizationRecords, cert_org: dict[str, Any] | None, v: _Valid
+    ) -> dict[str, Any]:
+        """The organisation after this row: the parts it states, over the record its name and
+        country resolve to (in this batch), else over the certificate's current organisation.
+        So a row that renames to an existing organisation never rewrites that organisation's
+        other parts, and rows that share an organisation never undo each other."""
+        stated = v.stated.get("organization") or {}
+        name = stated.get("name") or (cert_org or {}).get("name")
+        country = stated["country"] if "country" in stated else (cert_org or {}).get("country")
+        target = orgs.find(name, country)
+        return changes.merge_organization(target if target is not None else cert_org, stated)
+
     def _event(
         self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime
     ) -> dict[str, Any]:
@@ -484,6 +523,21 @@ class Importer:
         self.report.count(report, report.mapping)
         if self.on_row is not None:
             self.on_row(report)
+
+
+def _keep_unstated_site_parts(
+    stated: list[dict[str, Any]], current: list[dict[str, Any]], v: _Valid
+) -> list[dict[str, Any]]:
+    """Sites from flat columns state only the parts whose column the file has (an IAF MD 28
+    file has no site name): the other parts keep the registry's values, site by site."""
+    if "sites" in v.sources:
+        return stated
+    absent = [col.removeprefix("site_") for col in SITE_COLUMNS if col not in v.sources]
+    kept = []
+    for i, site in enumerate(stated):
+        before = current[i] if i < len(current) else {}
+        kept.append({**site, **{part: before.get(part) for part in absent if part in before}})
+    return kept
 
 
 def _column(name: str, sources: dict[str, str]) -> str:
@@ -546,6 +600,7 @@ def run_import(
         session.expunge_all()
         # Bounded memory: repeats within a batch are caught by `seen`; a repeat in a later batch
         # is caught by the certificate's updated_at marker when its first row wrote something.
+        importer.earlier_keys.update(hash(key) for key in seen)
         seen.clear()
         if commit_each_batch and mode == "partial":
             session.commit()

@@ -350,7 +350,10 @@ SITE_COLUMNS = ("site_name", "site_address", "site_country")
 
 
 def _organization(v: dict[str, Any]) -> dict[str, Any]:
-    """The organisation parts a row states (nested object or flat columns)."""
+    """The organisation parts a row states (nested object or flat columns; a JSON Lines
+    "organization" that is a string is the organisation's name)."""
+    if isinstance(v.get("organization"), str) and not _blank(v["organization"]):
+        return {"name": v["organization"].strip()}
     if isinstance(v.get("organization"), dict):
         given = v["organization"]
         stated = {k: val for k, val in given.items() if k != "identifiers" and not _blank(val)}
@@ -391,6 +394,28 @@ def _sites(v: dict[str, Any], organization: dict[str, Any]) -> list[dict[str, An
         }
         for i in range(count)
     ]
+
+
+LIST_FIELDS = frozenset({"sectors", "organization_aliases", *SITE_COLUMNS})
+"""Flat fields whose JSON Lines value may be a list; every other flat value is a scalar."""
+
+
+def type_problems(raw: RawRow) -> list[tuple[str, str]]:
+    """(field, reason) for JSON Lines values of the wrong shape, which would otherwise be
+    dropped or turned into text: a list or object where a text is expected, an organisation or
+    sites that are neither objects nor lists."""
+    problems: list[tuple[str, str]] = []
+    for name, value in raw.values.items():
+        field = raw.sources.get(name, name)
+        if name == "organization":
+            if value is not None and not isinstance(value, dict | str):
+                problems.append((field, "must be an object (name, country, ...) or a name"))
+        elif name == "sites":
+            if value is not None and not isinstance(value, list):
+                problems.append((field, "must be a list of sites"))
+        elif isinstance(value, dict) or (isinstance(value, list) and name not in LIST_FIELDS):
+            problems.append((field, "must be a single value, not a list or an object"))
+    return problems
 
 
 def canonical(raw: RawRow) -> dict[str, Any]:

@@ -82,6 +82,17 @@ class OrganizationRecords:
                 self.dirty[row["id"]] = row
         return uuid.UUID(str(row["id"]))
 
+    def find(self, name: str | None, country: str | None) -> dict[str, Any] | None:
+        """The organisation record (as it stands in this batch) for a name and country."""
+        if not name:
+            return None
+        row = self.by_key.get((fold_name(name), country))
+        return self.snapshot(uuid.UUID(str(row["id"]))) if row is not None else None
+
+    def known(self, org_id: uuid.UUID) -> bool:
+        """Whether this batch holds the record with this id."""
+        return org_id in self.by_id
+
     def snapshot(self, org_id: uuid.UUID) -> dict[str, Any]:
         """The organisation as it will be after this batch."""
         row = self.by_id[org_id]

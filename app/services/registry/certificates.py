@@ -230,6 +230,8 @@ def _stated(data: CertificateUpdate) -> dict[str, Any]:
         if value is None and name != "original_issue_date":
             continue
         stated[name] = value
+    if data.sites is not None:  # a site is stated whole: its unset parts are null
+        stated["sites"] = [site.model_dump() for site in data.sites]
     return stated
 
 
@@ -248,6 +250,18 @@ def update_certificate(
         standard = resolve_standard(session, stated["standard"])
         stated["standard"] = standard.label
     merged = changes.merge(current, stated)
+    if "organization" in stated:
+        # The stated parts over the record the name and country resolve to, else over the
+        # current organisation: renaming to an existing organisation never rewrites its other
+        # parts (the import's rule too).
+        org_stated = stated["organization"]
+        name = org_stated.get("name") or current["organization"]["name"]
+        country = (
+            org_stated["country"] if "country" in org_stated else current["organization"]["country"]
+        )
+        target = find_organization(session, cert.certification_body_id, fold_name(name), country)
+        base = organization_snapshot(target) if target is not None else current["organization"]
+        merged["organization"] = changes.merge_organization(base, org_stated)
     for name, reason in changes.date_problems(merged):
         raise ValidationProblem.field(f"/{name}", reason)
     if merged["certificate_number"] != cert.certificate_number:
