@@ -127,6 +127,14 @@ def organizations_by_name_key(
     return found
 
 
+def site_rows(cert_id: uuid.UUID, sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a certificate's sites, in order."""
+    return [
+        {"id": uuid.uuid4(), "certificate_id": cert_id, "position": i, **site}
+        for i, site in enumerate(sites)
+    ]
+
+
 def _table(model: type[Any]) -> Table:
     """The Core table behind a model, for plain executemany inserts."""
     return cast(Table, model.__table__)

@@ -34,12 +34,18 @@ from app.models import (
     CertificationBody,
 )
 from app.repositories import certificate_import as repo
-from app.repositories.bodies import find_certification_body
+from app.repositories.bodies import find_certification_body, parse_uuid
 from app.schemas.certificates import CertificateStated
-from app.schemas.common import multi_line, single_line
 from app.services.audit import audit_row
 from app.services.auth import Principal
-from app.services.imports.formats import SITE_COLUMNS, RawRow, canonical, column_for, type_problems
+from app.services.imports.formats import (
+    IMPORT_ONLY_TEXT,
+    RawRow,
+    canonical,
+    column_for,
+    keep_unstated_site_parts,
+    type_problems,
+)
 from app.services.imports.organizations import OrganizationRecords
 from app.services.imports.report import (
     ImportAborted,
@@ -49,14 +55,6 @@ from app.services.imports.report import (
 )
 from app.services.registry.certificates import organization_snapshot
 
-_IMPORT_ONLY_TEXT = (
-    ("status", single_line),
-    ("status_effective_from", single_line),
-    ("status_reason", multi_line),
-    ("certification_body", single_line),
-    ("certificate_id", single_line),
-)
-"""Row values outside the write API's body, checked for control characters like its fields."""
 OTHER_CB = "other_certification_body"
 """Row error code: the row names another certification body than the import's (never moved)."""
 DEFAULT_BATCH = 1000
@@ -129,7 +127,7 @@ class Importer:
         number = stated_body.get("certificate_number")
         report = RowReport(raw.row, number, "error")
         errors = report.errors
-        for name, check in _IMPORT_ONLY_TEXT:
+        for name, check in IMPORT_ONLY_TEXT:
             if c[name] is not None:
                 try:
                     check(c[name])
@@ -234,7 +232,7 @@ class Importer:
                     }
                 )
         if c["certificate_id"]:
-            given = _uuid_or_none(c["certificate_id"])
+            given = parse_uuid(c["certificate_id"])
             owner = repo.certificate_owner(self.session, given) if given is not None else None
             if owner is not None and owner != self.cb.id:
                 errors.append(
@@ -333,9 +331,11 @@ class Importer:
                     )
                     continue
             merged = changes.merge(current, v.stated)
-            merged["organization"] = self._organization(orgs, cert_org, v)
+            merged["organization"] = orgs.after_row(cert_org, v.stated.get("organization") or {})
             if old is not None and "sites" in v.stated:
-                merged["sites"] = _keep_unstated_site_parts(merged["sites"], sites[old.id], v)
+                merged["sites"] = keep_unstated_site_parts(
+                    merged["sites"], sites[old.id], v.sources
+                )
             problems = changes.date_problems(merged)
             if problems:
                 for name, reason in problems[1:]:
@@ -372,7 +372,7 @@ class Importer:
                         **body,
                     }
                 )
-                new_sites += _site_rows(cert_id, site_rows)
+                new_sites += repo.site_rows(cert_id, site_rows)
                 for event, why in changes.initial_status_events(merged["issue_date"], v.statement):
                     new_events.append(
                         self._event(cert_id, event.status.value, event.effective_from, why, now)
@@ -432,7 +432,7 @@ class Importer:
                     )
                 if any(change.field == "sites" for change in field_changes):
                     site_replacements.append(old.id)
-                    new_sites += _site_rows(old.id, site_rows)
+                    new_sites += repo.site_rows(old.id, site_rows)
             else:
                 updates.append({"id": old.id, "updated_at": now})
             v.report.outcome = "updated"
@@ -463,19 +463,6 @@ class Importer:
         if any(v.report.outcome == "updated" for v in batch):
             # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
             record_certification_body(s, self.cb.id)
-
-    def _organization(
-        self, orgs: OrganizationRecords, cert_org: dict[str, Any] | None, v: _Valid
-    ) -> dict[str, Any]:
-        """The organisation after this row: the parts it states, over the record its name and
-        country resolve to (in this batch), else over the certificate's current organisation.
-        So a row that renames to an existing organisation never rewrites that organisation's
-        other parts, and rows that share an organisation never undo each other."""
-        stated = v.stated.get("organization") or {}
-        name = stated.get("name") or (cert_org or {}).get("name")
-        country = stated["country"] if "country" in stated else (cert_org or {}).get("country")
-        target = orgs.find(name, country)
-        return changes.merge_organization(target if target is not None else cert_org, stated)
 
     def _event(
         self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime
@@ -525,39 +512,10 @@ class Importer:
             self.on_row(report)
 
 
-def _keep_unstated_site_parts(
-    stated: list[dict[str, Any]], current: list[dict[str, Any]], v: _Valid
-) -> list[dict[str, Any]]:
-    """Sites from flat columns state only the parts whose column the file has (an IAF MD 28
-    file has no site name): the other parts keep the registry's values, site by site."""
-    if "sites" in v.sources:
-        return stated
-    absent = [col.removeprefix("site_") for col in SITE_COLUMNS if col not in v.sources]
-    kept = []
-    for i, site in enumerate(stated):
-        before = current[i] if i < len(current) else {}
-        kept.append({**site, **{part: before.get(part) for part in absent if part in before}})
-    return kept
-
-
 def _column(name: str, sources: dict[str, str]) -> str:
     """The user's column for one of our field names (organization.name -> its column)."""
     ours = {"organization.name": "organization_name"}.get(name, name)
     return sources.get(ours, ours)
-
-
-def _uuid_or_none(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
-def _site_rows(cert_id: uuid.UUID, sites: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"id": uuid.uuid4(), "certificate_id": cert_id, "position": i, **site}
-        for i, site in enumerate(sites)
-    ]
 
 
 def run_import(

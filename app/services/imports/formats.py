@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from app.schemas.common import multi_line, single_line
+
 # Our column name -> the header names accepted for it (compared lower-cased, spaces collapsed).
 # IAF MD 28 names come from the IAF CertSearch certification data fields glossary (v1.1-v2.1).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -394,6 +396,31 @@ def _sites(v: dict[str, Any], organization: dict[str, Any]) -> list[dict[str, An
         }
         for i in range(count)
     ]
+
+
+def keep_unstated_site_parts(
+    stated: list[dict[str, Any]], current: list[dict[str, Any]], sources: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Sites from flat columns state only the parts whose column the file has (an IAF MD 28
+    file has no site name): the other parts keep the registry's values, site by site."""
+    if "sites" in sources:
+        return stated
+    absent = [col.removeprefix("site_") for col in SITE_COLUMNS if col not in sources]
+    kept = []
+    for i, site in enumerate(stated):
+        before = current[i] if i < len(current) else {}
+        kept.append({**site, **{part: before.get(part) for part in absent if part in before}})
+    return kept
+
+
+IMPORT_ONLY_TEXT = (
+    ("status", single_line),
+    ("status_effective_from", single_line),
+    ("status_reason", multi_line),
+    ("certification_body", single_line),
+    ("certificate_id", single_line),
+)
+"""Row values outside the write API's body, checked for control characters like its fields."""
 
 
 LIST_FIELDS = frozenset({"sectors", "organization_aliases", *SITE_COLUMNS})

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.changes import merge_organization
 from app.domain.names import fold_name
 from app.repositories.certificate_import import (
     insert_organizations,
@@ -81,6 +82,17 @@ class OrganizationRecords:
             if row["id"] not in self.pending_ids:
                 self.dirty[row["id"]] = row
         return uuid.UUID(str(row["id"]))
+
+    def after_row(self, cert_org: dict[str, Any] | None, stated: dict[str, Any]) -> dict[str, Any]:
+        """The organisation after a row that states `stated` of it: the stated parts over the
+        record its name and country resolve to (in this batch), else over the certificate's
+        current organisation. So a row that renames to an existing organisation never rewrites
+        that organisation's other parts, and rows sharing an organisation never undo each other
+        (DESIGN.md, "The registry changes only when someone says so")."""
+        name = stated.get("name") or (cert_org or {}).get("name")
+        country = stated["country"] if "country" in stated else (cert_org or {}).get("country")
+        target = self.find(name, country)
+        return merge_organization(target if target is not None else cert_org, stated)
 
     def find(self, name: str | None, country: str | None) -> dict[str, Any] | None:
         """The organisation record (as it stands in this batch) for a name and country."""
