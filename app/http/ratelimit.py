@@ -109,11 +109,17 @@ class Decision:
         )
 
 
+SLACK_MS = 1e-6
+"""Tolerance for float rounding in the bucket arithmetic: `(now + interval) - now` may come out a
+hair above `interval`, which refused a fresh bucket's first request, or reported one unit too few,
+depending on the value of the monotonic clock (a flaky 429 in the suite)."""
+
+
 def decide(policy: Policy, *, allowed: bool, ahead_ms: float) -> Decision:
     """Shape a Decision from how far the bucket's arrival time is ahead of now (GCRA)."""
     interval, burst = policy.interval_ms, policy.window * 1000
     if allowed:
-        remaining = max(0, math.floor((burst - ahead_ms) / interval))
+        remaining = max(0, math.floor((burst - ahead_ms + SLACK_MS) / interval))
         retry = 0
     else:
         remaining = 0
@@ -153,7 +159,7 @@ class MemoryStore:
         interval, burst = policy.interval_ms, policy.window * 1000
         with self._lock:
             tat = max(self._tat.get(bucket, now), now)
-            if tat + interval - now > burst:
+            if tat + interval - now > burst + SLACK_MS:
                 return decide(policy, allowed=False, ahead_ms=tat - now)
             new_tat = tat + units * interval
             self._tat[bucket] = new_tat

@@ -276,3 +276,14 @@ def test_the_developers_settings_do_not_reach_the_suite() -> None:
 
     leaked = [n for n in os.environ if n.startswith("CERTVERIFY_") and n not in TEST_RUN_VARIABLES]
     assert sorted(leaked) == ["CERTVERIFY_RATE_LIMIT_ENABLED", "CERTVERIFY_TEST_CLOCK"]
+
+
+def test_a_fresh_bucket_is_never_refused_by_float_rounding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At this monotonic reading `(now + 60000) - now > 60000` in floating point: a fresh
+    1-per-minute bucket refused its first request and a 2-per-minute one reported no unit
+    left after one (the suite's flaky 429s)."""
+    monkeypatch.setattr("app.http.ratelimit.time.monotonic", lambda: 8384.0099289538)
+    assert (8384.0099289538 * 1000 + 60000.0) - 8384.0099289538 * 1000 > 60000.0
+    store = MemoryStore()
+    assert store.hit("a", Policy("anonymous", 1, 60), 1).allowed
+    assert store.hit("k", Policy("api-key", 2, 60), 1).remaining == 1
