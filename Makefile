@@ -55,8 +55,8 @@ screenshots: $(STAMP)
 # pyproject.toml (DESIGN.md, "Architecture") and hadolint. Every check runs and reports; lint
 # fails if any of them failed.
 LINT_CHECKS := \
-	"$(BIN)/ruff check app tests examples bench" \
-	"$(BIN)/ruff format --check app tests examples bench" \
+	"$(BIN)/ruff check app tests examples bench scripts" \
+	"$(BIN)/ruff format --check app tests examples bench scripts" \
 	"$(BIN)/mypy" \
 	"$(BIN)/lint-imports --no-cache --no-logo" \
 	"$(BIN)/hadolint --failure-threshold info Dockerfile"

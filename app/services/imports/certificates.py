@@ -98,6 +98,7 @@ class Importer:
         # Number keys of earlier batches, as hashes (bounded memory for a million rows): a
         # number repeated in a later batch is refused like one repeated within a batch.
         self.earlier_keys: set[int] = set()
+        self.named_bodies: dict[str, CertificationBody | None] = {}
         editions = repo.standard_labels(session)
         self.standards = {(code, edition): id_ for id_, (code, edition, _) in editions.items()}
         self.standard_labels = {id_: label for id_, (_, _, label) in editions.items()}
@@ -220,7 +221,10 @@ class Importer:
         re-attributed: the same rule as the write API's 403 (API.md, "Details that integrations
         rely on")."""
         if c["certification_body"]:
-            named = find_certification_body(self.session, c["certification_body"])
+            reference = c["certification_body"]
+            if reference not in self.named_bodies:  # one lookup per name, not per row
+                self.named_bodies[reference] = find_certification_body(self.session, reference)
+            named = self.named_bodies[reference]
             if named is None or named.id != self.cb.id:
                 who = "an unknown certification body" if named is None else named.name
                 errors.append(
