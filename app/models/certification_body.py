@@ -22,3 +22,5 @@ class CertificationBody(TimestampMixin, Base):
     acronym_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     country: Mapped[str | None] = mapped_column(String(2))
     website: Mapped[str | None] = mapped_column(String(300))
+    aliases: Mapped[list[str]] = mapped_column(default=list)
+    """Other names the CB is known by, tried last when a CB is named (DESIGN.md, CB resolution)."""
