@@ -35,8 +35,9 @@ DESCRIPTION = """
 certverify tells you whether an ISO management-system certificate can be relied on, today or on
 any date: the certificate's status and dates, the standard edition and its transition deadline,
 the issuing certification body's accreditation for that standard and those sectors, and the
-accreditation body's IAF MLA recognition. Every verdict explains every check and carries a
-signed receipt (Ed25519 JWS; keys at `/.well-known/jwks.json`).
+accreditation body's MLA recognition (the IAF MLA up to 2025, the Global ACI MRA from 2026).
+Every verdict explains every check and carries a signed receipt (Ed25519 JWS; keys at
+`/.well-known/jwks.json`).
 
 Errors are RFC 9457 `application/problem+json`.
 """

@@ -5,8 +5,10 @@ Usage, from the repository root:
     .venv/bin/python scripts/build_reference_data.py --source reference-data.json [--output P]
 
 The output is a trimmed, sorted, stable copy of what certverify ships: IAF sector codes, standard
-editions with transition deadlines, and accreditation bodies with their structured IAF MLA
-recognitions. Sources and uncertainty flags are kept as data. `_meta.built_at` only changes when
+editions with transition deadlines (disputed ranges, the deciding rule, MLA scope, publication and
+amendments as real fields), accreditation bodies with their structured MLA recognitions, and the
+recognition arrangements by date (IAF MLA, then Global ACI MRA). Sources and uncertainty flags
+are kept as data. `_meta.built_at` only changes when
 the content does, so rebuilding an unchanged source leaves the file byte for byte the same.
 """
 
@@ -73,18 +75,49 @@ def build_sectors(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(sectors, key=lambda s: s["code"])
 
 
+_PUBLISHED = re.compile(r"^[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _published(item: dict[str, Any]) -> str | None:
+    """The publication date as given ("YYYY-MM-DD", "YYYY-MM", "YYYY") or None; else an error."""
+    value = _text_or_none(item.get("published"))
+    if value is not None and not _PUBLISHED.match(value):
+        raise SystemExit(f"{item['code']}:{item['edition']}: published {value!r} is not a date")
+    return value
+
+
+def _deadline(item: dict[str, Any], name: str) -> str | None:
+    """A YYYY-MM-DD deadline field, or None; anything else is an error."""
+    value = _text_or_none(item.get(name))
+    if value is not None and not _DATE.match(value):
+        raise SystemExit(f"{item['code']}:{item['edition']}: {name} {value!r} is not a date")
+    return value
+
+
+def _deadlines(item: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(transition_deadline, transition_deadline_earliest), checked to be in order."""
+    latest = _deadline(item, "transition_deadline")
+    earliest = _deadline(item, "transition_deadline_earliest")
+    if earliest is not None and (latest is None or earliest > latest):
+        raise SystemExit(
+            f"{item['code']}:{item['edition']}: transition_deadline_earliest {earliest} needs a "
+            f"later or equal transition_deadline (got {latest})"
+        )
+    return latest, None if earliest == latest else earliest
+
+
 def build_standards(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Standard editions with transition deadlines; extra sourced fields are folded into notes."""
+    """Standard editions with transition deadlines and the reference fields of DESIGN.md
+    ("Deadlines", "Recognition scope"); other sourced fields are folded into notes."""
     standards = []
     for item in source:
         raw_superseded = _text_or_none(item.get("superseded_by"))
         superseded_by = normalize_superseded_by(raw_superseded)
-        amendments = item.get("amendments") or []
+        latest, earliest = _deadlines(item)
         notes = _join_notes(
             [
                 item.get("notes"),
-                f"published {item['published']}" if item.get("published") else None,
-                f"amendments: {', '.join(amendments)}" if amendments else None,
                 (
                     f"original transition deadline: {item['transition_deadline_original']}"
                     if item.get("transition_deadline_original")
@@ -110,13 +143,59 @@ def build_standards(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "family": _text_or_none(item.get("family")),
                 "status": _text_or_none(item.get("status")),
                 "superseded_by": superseded_by,
-                "transition_deadline": item.get("transition_deadline"),
+                "transition_deadline": latest,
+                "transition_deadline_earliest": earliest,
+                "transition_rule_source": _text_or_none(item.get("transition_rule_source")),
+                "in_mla_scope": bool(item.get("in_mla_scope", True)),
+                "published": _published(item),
+                "amendments": [" ".join(str(a).split()) for a in item.get("amendments") or []],
                 "uncertain": bool(item.get("uncertain", False)),
                 "source": _text_or_none(item.get("source")),
                 "notes": notes,
             }
         )
+    keys = [(standard_code_key(s["code"]), s["edition"]) for s in standards]
+    duplicates = sorted(
+        {f"{code}:{edition}" for code, edition in keys if keys.count((code, edition)) > 1}
+    )
+    if duplicates:
+        raise SystemExit(f"duplicate standard editions: {', '.join(duplicates)}")
     return sorted(standards, key=lambda s: (standard_code_key(s["code"]), s["edition"]))
+
+
+def build_recognition_arrangements(important: str | None) -> list[dict[str, Any]]:
+    """The arrangement under which ABs are recognised, by date (DESIGN.md, first paragraph).
+
+    The source states it in prose (`_meta.important`): "From 2026-01-01 IAF and ILAC were
+    replaced by Global Accreditation Cooperation Incorporated ('Global ACI') ... The IAF MLA and
+    ILAC MRA are superseded by the 'Global ACI MRA'". The two entries below are that sentence
+    as data; the build refuses a source whose sentence no longer says so, rather than ship a
+    stale arrangement.
+    """
+    text = important or ""
+    if "2026-01-01" not in text or "Global ACI MRA" not in text or "IAF MLA" not in text:
+        raise SystemExit(
+            "_meta.important no longer states the 2026-01-01 move from the IAF MLA to the "
+            "Global ACI MRA: update build_recognition_arrangements"
+        )
+    urls = re.findall(r"https?://[^\s;)]+", text)
+    source = " ; ".join(urls) if urls else None
+    return [
+        {
+            "name": "IAF Multilateral Recognition Arrangement",
+            "short_name": "IAF MLA",
+            "from": None,
+            "until": "2025-12-31",
+            "source": source,
+        },
+        {
+            "name": "Global Accreditation Cooperation Incorporated Mutual Recognition Arrangement",
+            "short_name": "Global ACI MRA",
+            "from": "2026-01-01",
+            "until": None,
+            "source": source,
+        },
+    ]
 
 
 def build_accreditation_bodies(source: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -171,7 +250,8 @@ def build_meta(
     return {
         "description": (
             "Reference data shipped with certverify: IAF sector codes, certifiable standard "
-            "editions with transition deadlines, accreditation bodies with IAF MLA recognitions."
+            "editions with transition deadlines, accreditation bodies with MLA recognitions, "
+            "and the recognition arrangement by date (IAF MLA, then Global ACI MRA)."
         ),
         "built_from": (
             "the team's compiled domain reference-data.json (compiled from public sources; "
@@ -204,7 +284,36 @@ def build_meta(
             ),
             "transition_deadline": (
                 "last day certificates to this edition are valid, whatever expiry they print "
-                "(IAF Resolution 2017-13); null when none is set"
+                "(the latest date an authoritative source gives; the decision is "
+                "transition_rule_source); null when none is set"
+            ),
+            "transition_deadline_earliest": (
+                "where authoritative sources disagree, the earliest deadline one of them gives: "
+                "the days after it up to transition_deadline (inclusive) are disputed (a "
+                "warning, never outdated_standard); null when sources agree"
+            ),
+            "transition_rule_source": (
+                "the decision that set the deadline, cited in messages (IAF Resolution 2017-13, "
+                "IAF MD 26, IAF FAQ Q15, ...); null when no decision is on record"
+            ),
+            "in_mla_scope": (
+                "whether the standard is within the IAF MLA / Global ACI MRA management-system "
+                "scope; false: accreditation can be national only, so MLA recognition is not "
+                "expected (a warning, never a failure)"
+            ),
+            "published": (
+                "publication date as sourced: YYYY-MM-DD, YYYY-MM or YYYY (read as the first "
+                "day of that month or year), or null when unknown; a certificate issued before "
+                "it, or to an edition whose status says draft and that has no date, is refused"
+            ),
+            "amendments": (
+                "amendments to the edition as sourced (e.g. ISO 9001:2015/Amd 1:2024): not "
+                "editions, no transition"
+            ),
+            "recognition_arrangements": (
+                "the arrangement under which ABs are recognised, by date: name, short_name (as "
+                "messages say it), from / until (inclusive, null = open), source; taken from "
+                "`important`"
             ),
             "nace_uncertain": "the IAF code to NACE Rev. 2 mapping comes from one transcription",
         },
@@ -220,17 +329,21 @@ def build(source_path: Path) -> dict[str, Any]:
     sectors = build_sectors(source["iaf_codes"])
     standards = build_standards(source["standards"])
     bodies = build_accreditation_bodies(source["accreditation_bodies"])
+    source_meta = source.get("_meta", {})
+    arrangements = build_recognition_arrangements(source_meta.get("important"))
     counts = {
         "iaf_sectors": len(sectors),
         "standards": len(standards),
         "accreditation_bodies": len(bodies),
         "mla_recognitions": sum(len(body["mla"]) for body in bodies),
+        "recognition_arrangements": len(arrangements),
     }
     return {
-        "_meta": build_meta(source.get("_meta", {}), hashlib.sha256(raw).hexdigest(), counts),
+        "_meta": build_meta(source_meta, hashlib.sha256(raw).hexdigest(), counts),
         "iaf_sectors": sectors,
         "standards": standards,
         "accreditation_bodies": bodies,
+        "recognition_arrangements": arrangements,
     }
 
 

@@ -32,7 +32,7 @@ from app.services.registry.seed import seed_reference_data
 
 TODAY = date(2026, 11, 26)
 DEMO_CERTIFICATES = 600
-SECTORS, STANDARDS, ACCREDITATION_BODIES = 39, 18, 91
+SECTORS, STANDARDS, ACCREDITATION_BODIES = 39, 33, 91
 
 
 @pytest.fixture
@@ -160,7 +160,7 @@ def test_packaged_reference_data_has_every_kind_with_flags() -> None:
 
 
 def test_seed_creates_exact_counts(session: Session) -> None:
-    """Seeding an empty registry creates 39 sectors, 18 editions and 91 ABs."""
+    """Seeding an empty registry creates 39 sectors, 33 editions and 91 ABs."""
     report = seed_reference_data(session)
     mla_total = sum(len(b["mla"]) for b in load_reference_data()["accreditation_bodies"])
     assert (report.sectors.created, report.standards.created) == (SECTORS, STANDARDS)

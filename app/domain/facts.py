@@ -77,17 +77,48 @@ class StatusEvent:
 
 @dataclass(frozen=True, slots=True)
 class StandardFact:
-    """A standard edition as certified, e.g. code "ISO 9001", edition "2015"."""
+    """A standard edition as certified, e.g. code "ISO 9001", edition "2015".
+
+    `transition_deadline` is the latest deadline an authoritative source gives;
+    `transition_deadline_earliest`, when set, the earliest one where sources disagree (the days
+    after it up to the latest are disputed). `transition_rule_source` is the decision that set
+    the deadline ("IAF MD 26"), `transition_sources` the sourced text behind the dates.
+    `in_mla_scope` False: the standard is outside the MLA's management-system scope, so MLA
+    recognition is not expected (DESIGN.md, "Recognition scope").
+    """
 
     code: str
     edition: str
     transition_deadline: date | None = None
     superseded_by: str | None = None
+    transition_deadline_earliest: date | None = None
+    transition_rule_source: str | None = None
+    transition_sources: str | None = None
+    in_mla_scope: bool = True
 
     @property
     def label(self) -> str:
         """The standard as printed on certificates: "ISO 9001:2015"."""
         return f"{self.code}:{self.edition}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionArrangement:
+    """The arrangement under which ABs are recognised during a period (inclusive; None = open),
+    e.g. the IAF MLA up to 2025-12-31, the Global ACI MRA from 2026-01-01 (DESIGN.md). Shipped
+    as reference data; `short_name` is how messages say it."""
+
+    name: str
+    short_name: str
+    valid_from: date | None = None
+    valid_until: date | None = None
+    source: str | None = None
+
+    def covers(self, day: date) -> bool:
+        """True when `day` lies within the arrangement's period."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_until is None or day <= self.valid_until
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +137,9 @@ class CertificationBodyFact:
     id: str
     name: str
     acronym: str | None = None
+    publishes: bool | None = None
+    """Whether it has at least one public certificate in this registry (DESIGN.md): filled
+    when the CB was named in a request, None where it was not looked up."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +221,14 @@ class Claims:
 class VerificationRequest:
     """A verification question, as understood.
 
-    `certification_body_in_registry`: True/False when the asker named a CB (resolved or not),
-    None when no CB was named. `certificate_number` is as queried.
+    `certification_body_recognised`: whether a named CB resolved to a CB of this registry
+    (None when no CB was named). `certification_body_in_registry`: whether the named CB has at
+    least one public certificate here (False when it was not recognised; None when no CB was
+    named). `certification_body_name`: the resolved CB's name. `elsewhere`: the public
+    certificates with the queried number at other CBs than the named one (a copied number).
+    `certificate_number` is as queried. `recognition_arrangements`:
+    the shipped arrangements by date, so that messages name the one in force at `as_of`
+    (none given: messages say "MLA recognition").
     """
 
     certificate_number: str
@@ -196,6 +236,10 @@ class VerificationRequest:
     claims: Claims = Claims()
     certification_body_named: str | None = None
     certification_body_in_registry: bool | None = None
+    certification_body_recognised: bool | None = None
+    certification_body_name: str | None = None
+    elsewhere: tuple[CertificateFact, ...] = ()
+    recognition_arrangements: tuple[RecognitionArrangement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,8 @@
-"""Organisation-name folding and matching, and scope-text coverage (DESIGN.md, "Claims")."""
+"""Organisation-name folding and matching, and scope-text coverage (DESIGN.md, "Claims").
+
+Legal forms come from app/domain/legal_forms.py (cleanco 2.3, compiled from Wikipedia's "List of
+legal entity types by country", and a documented supplement).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from dataclasses import dataclass
 
 from anyascii import anyascii
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
+from app.domain import legal_forms
 from app.domain.facts import Outcome
 
 NEAR_MATCH_THRESHOLD: float = 85.0
@@ -21,6 +27,23 @@ names. 85 tolerates about one wrong character in seven, which covers ordinary ty
 two words or more, while names that merely share a word ("Acme Foods" vs "Acme Steel") stay
 below it and `fail`. An exact match of the folded names, or of their sorted words, is a `pass`
 (score 100); a `pass` never depends on a fuzzy score, so a near match always needs a human look.
+
+For short names the score is too strict: one substituted or swapped letter in a name of n letters
+scores 100 * (1 - 1/n), below 85 up to six letters ("Tecso" for "Tesco" scores 80). Those are
+caught by NEAR_MATCH_MIN_LENGTH instead; from seven letters on, one edit always reaches 85.
+"""
+
+NEAR_MATCH_MIN_LENGTH: int = 4
+"""Fewest letters (and digits) for which folded names one edit apart are a near match (`warn`).
+
+One edit is the Optimal String Alignment distance 1 (`rapidfuzz.distance.OSA`: one insertion,
+deletion, substitution, or swap of adjacent letters), the commonest typing slip ("Tecso" for
+"Tesco PLC"); the shorter folded name, spaces not counted, needs at least 4 characters. Names of
+three letters or fewer are mostly acronyms, in which every letter is significant and a one-letter
+change names another company ("ABB" is not "ABC"): they stay `fail`. From four letters a name is
+mostly a word, where one slip is a typo more often than another company; a `warn` asks a human to
+look, it never passes the claim. The rule decides names of 4 to 6 letters only: longer names one
+edit apart already reach NEAR_MATCH_THRESHOLD.
 """
 
 SEARCH_THRESHOLD: float = 80.0
@@ -65,93 +88,7 @@ SCOPE_STOPWORDS: frozenset[str] = frozenset(
 )
 """Words that carry no activity and are ignored when comparing a claimed activity to a scope."""
 
-LEGAL_FORMS: tuple[str, ...] = (
-    # English-speaking jurisdictions.
-    "ltd",
-    "limited",
-    "plc",
-    "llc",
-    "llp",
-    "lp",
-    "inc",
-    "incorporated",
-    "corp",
-    "corporation",
-    "co",
-    "company",
-    "pty",
-    "pte",
-    "pvt",
-    "private",
-    "public",
-    "l l c",
-    "l l p",
-    "p l c",
-    "and co",
-    "and company",
-    # German-speaking ("GmbH & Co. KG" folds to "gmbh and co kg").
-    "gmbh",
-    "ag",
-    "kg",
-    "ohg",
-    "ug",
-    "mbh",
-    "co kg",
-    "and co kg",
-    # French, Spanish, Italian, Portuguese, Latin America ("S.A." folds to "s a").
-    "sa",
-    "sas",
-    "sarl",
-    "sl",
-    "srl",
-    "spa",
-    "ltda",
-    "s a",
-    "s a s",
-    "s a r l",
-    "s l",
-    "s r l",
-    "s p a",
-    "sa de cv",
-    "s a de c v",
-    # Dutch, Nordic.
-    "bv",
-    "nv",
-    "b v",
-    "n v",
-    "oy",
-    "oyj",
-    "ab",
-    "as",
-    "asa",
-    "a s",
-    "aps",
-    # Asia-Pacific.
-    "kk",
-    "k k",
-    "sdn",
-    "bhd",
-)
-"""Legal-form words dropped when folding names, as token sequences after punctuation removal.
-
-Dropped wherever they occur (both sides are folded alike, so "Acme Ltd" equals "Acme Limited" and
-"ACME Co., Ltd."), but only when at least one other word remains ("Company Limited" stays).
-"""
-
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_LEGAL_FORM_SEQUENCES: frozenset[tuple[str, ...]] = frozenset(
-    tuple(form.split()) for form in LEGAL_FORMS
-)
-_LONGEST_LEGAL_FORM: int = max(len(sequence) for sequence in _LEGAL_FORM_SEQUENCES)
-
-
-@dataclass(frozen=True, slots=True)
-class NameMatch:
-    """How a claimed organisation name compares with a certificate's names."""
-
-    outcome: Outcome
-    score: float
-    matched_name: str | None
 
 
 def fold_text(text: str) -> str:
@@ -165,54 +102,158 @@ def fold_text(text: str) -> str:
     return " ".join(_NON_ALNUM.sub(" ", ascii_text).split())
 
 
+def _folded_forms(terms: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """Terms as folded word sequences, without any that fold to nothing."""
+    return frozenset(words for term in terms if (words := tuple(fold_text(term).split())))
+
+
+_TRAILING_FORMS: frozenset[tuple[str, ...]] = frozenset(
+    form
+    for form in _folded_forms(
+        (*legal_forms.CLEANCO_TERMS, *(form.written for form in legal_forms.TRAILING_SUPPLEMENT))
+    )
+    if " ".join(form) not in legal_forms.CLEANCO_EXCLUDED
+)
+_LEADING_FORMS: dict[tuple[str, ...], frozenset[tuple[str, ...]]] = {
+    tuple(fold_text(form.written).split()): _folded_forms(form.companions)
+    for form in legal_forms.LEADING_FORMS
+}
+_LONGEST_TRAILING: int = max(len(form) for form in _TRAILING_FORMS)
+_LONGEST_LEADING: int = max(len(form) for form in _LEADING_FORMS)
+_NATIVE_TRAILING: tuple[str, ...] = tuple(
+    sorted({form.written for form in legal_forms.NATIVE_FORMS}, key=len, reverse=True)
+)
+_NATIVE_LEADING: tuple[str, ...] = tuple(
+    sorted(
+        {form.written for form in legal_forms.NATIVE_FORMS if form.leading}, key=len, reverse=True
+    )
+)
+_AND = "and"  # "&" folds to it
+_THE = "the"
+
+LEGAL_FORMS: tuple[str, ...] = tuple(sorted(" ".join(form) for form in _TRAILING_FORMS))
+"""Folded legal forms that may END a name, computed once at import: the terms of cleanco 2.3
+(compiled from Wikipedia's "List of legal entity types by country") and the supplement of
+app/domain/legal_forms.py, folded with `fold_text` ("Sp. z o.o." is "sp z o o"), without
+CLEANCO_EXCLUDED ("uk")."""
+
+LEADING_LEGAL_FORMS: tuple[str, ...] = tuple(sorted(" ".join(form) for form in _LEADING_FORMS))
+"""Folded legal forms that may START a name: Indonesia's "PT" and "CV", Japan's "Kabushiki
+Kaisha" (app/domain/legal_forms.py, LEADING_FORMS)."""
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """How a claimed organisation name compares with a certificate's names."""
+
+    outcome: Outcome
+    score: float
+    matched_name: str | None
+
+
 def fold_name(name: str) -> str:
-    """Fold an organisation name: `fold_text` without legal forms (DESIGN.md, "Claims").
+    """Fold an organisation name as a person reads it (DESIGN.md, "Verification rules").
+
+    `fold_text`, then legal forms and a leading "The" are removed, ONLY at the edges of the name:
+
+    - CJK forms written without spaces ("有限公司", "株式会社", "(주)"), from the NFKC text;
+    - forms at the end, repeatedly, longest first (LEGAL_FORMS): "Acme Trading Co., Ltd." is
+      "acme trading", "Henkel AG & Co. KGaA" is "henkel". A form right after "&"/"and" is part
+      of the name ("Grand Hotel & Spa"), unless the form starts with it ("Smith & Co.");
+    - a leading "The" ("The Acme Company Ltd" is "acme");
+    - a form that starts names in its jurisdiction (LEADING_LEGAL_FORMS: "PT Bank Central Asia
+      Tbk" is "bank central asia"), when every form removed from the end is one it goes with;
+      "CV-Library Ltd" keeps its "cv".
+
+    A form in the middle stays ("AG Barr plc" is "ag barr"). A name with nothing else left
+    ("Company Limited", "The Co") keeps all its words.
 
     Stored as `name_key` of organisations and certification bodies; migrations/versions/
-    0005_nfkc_keys.py re-keyed them with a frozen copy of this folding; change both or neither.
+    0008_name_keys_edges.py re-keyed them with a frozen copy of this folding (0005_nfkc_keys.py
+    with the one before); a change to the folding needs a migration of its own.
     """
-    tokens = fold_text(name).split()
-    return " ".join(_strip_legal_forms(tokens))
+    return _fold_name(name, leading_forms=True)
 
 
-def _strip_legal_forms(tokens: Sequence[str]) -> list[str]:
-    """Drop legal-form token sequences, longest first; keep all tokens if nothing else is left."""
-    kept: list[str] = []
-    index = 0
-    while index < len(tokens):
-        for size in range(min(_LONGEST_LEGAL_FORM, len(tokens) - index), 0, -1):
-            if tuple(tokens[index : index + size]) in _LEGAL_FORM_SEQUENCES:
-                index += size
+def _fold_name(name: str, *, leading_forms: bool) -> str:
+    """`fold_name`, with or without removing a leading legal form."""
+    text = _without_native_forms(unicodedata.normalize("NFKC", name))
+    core = _without_edge_forms(fold_text(text).split(), leading_forms=leading_forms)
+    return " ".join(core) if core else fold_text(name)
+
+
+def _without_native_forms(text: str) -> str:
+    """NFKC text without CJK legal forms at its end (repeatedly) and at its start."""
+    text = text.strip()
+    while form := next((f for f in _NATIVE_TRAILING if text.endswith(f) and text != f), None):
+        text = text[: -len(form)].rstrip()
+    form = next((f for f in _NATIVE_LEADING if text.startswith(f) and text != f), None)
+    return text[len(form) :].lstrip() if form else text
+
+
+def _without_edge_forms(tokens: Sequence[str], *, leading_forms: bool) -> Sequence[str]:
+    """Folded words without legal forms at the end and start and a leading "The" (may be empty)."""
+    end = len(tokens)
+    removed: list[tuple[str, ...]] = []
+    while end:
+        for size in range(min(_LONGEST_TRAILING, end), 0, -1):
+            form = tuple(tokens[end - size : end])
+            after_and = end > size and tokens[end - size - 1] == _AND and form[0] != _AND
+            if form in _TRAILING_FORMS and not after_and:
+                removed.append(form)
+                end -= size
                 break
         else:
-            kept.append(tokens[index])
-            index += 1
-    return kept or list(tokens)
+            break
+    start = 1 if end and tokens[0] == _THE else 0
+    if leading_forms:
+        for size in range(min(_LONGEST_LEADING, end - start), 0, -1):
+            companions = _LEADING_FORMS.get(tuple(tokens[start : start + size]))
+            if companions is not None and all(form in companions for form in removed):
+                start += size
+                break
+    return tokens[start:end]
+
+
+def _keys(name: str) -> tuple[str, str]:
+    """A name's folding with its leading legal form removed, and with it kept."""
+    return _fold_name(name, leading_forms=True), _fold_name(name, leading_forms=False)
+
+
+def _one_edit_apart(first: str, second: str) -> bool:
+    """Whether two folded names are one edit apart and long enough for that to be a typo."""
+    shortest = min(len(first.replace(" ", "")), len(second.replace(" ", "")))
+    return shortest >= NEAR_MATCH_MIN_LENGTH and OSA.distance(first, second, score_cutoff=1) <= 1
 
 
 def match_organization(claimed: str, names: Sequence[str]) -> NameMatch:
     """Best match of a claimed name against the certified name and aliases (DESIGN.md, "Claims").
 
-    `pass` when the folded names are equal, also with words sorted; `warn` when the best fuzzy
-    score reaches NEAR_MATCH_THRESHOLD; `fail` otherwise.
+    Names compare as `fold_name` folds them, and also with a leading legal form kept ("CV
+    Library" is "CV-Library Ltd", whose "CV" is not a form): `pass` when the folded names are
+    equal, also with words sorted; `warn` (a near match) when the best fuzzy score reaches
+    NEAR_MATCH_THRESHOLD or the names are one edit apart (NEAR_MATCH_MIN_LENGTH); `fail`
+    otherwise. The score reported is the fuzzy score, also for a near match by one edit.
     """
-    folded_claim = fold_name(claimed)
-    if not folded_claim:
+    claim_keys = _keys(claimed)
+    if not claim_keys[0]:
         return NameMatch(Outcome.FAIL, 0.0, None)
-    sorted_claim = sorted(folded_claim.split())
     best_score = 0.0
-    best_name: str | None = None
+    near_score, near_name = -1.0, None
     for name in names:
-        folded = fold_name(name)
-        if not folded:
+        name_keys = _keys(name)
+        if not name_keys[0]:
             continue
-        if folded == folded_claim or sorted(folded.split()) == sorted_claim:
+        pairs = list(zip(claim_keys, name_keys, strict=True))
+        if any(a == b or sorted(a.split()) == sorted(b.split()) for a, b in pairs):
             return NameMatch(Outcome.PASS, 100.0, name)
-        score = max(fuzz.ratio(folded_claim, folded), fuzz.token_sort_ratio(folded_claim, folded))
-        if score > best_score:
-            best_score, best_name = score, name
-    if best_score >= NEAR_MATCH_THRESHOLD:
-        return NameMatch(Outcome.WARN, best_score, best_name)
+        score = max(max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) for a, b in pairs)
+        best_score = max(best_score, score)
+        near = score >= NEAR_MATCH_THRESHOLD or any(_one_edit_apart(a, b) for a, b in pairs)
+        if near and score > near_score:
+            near_score, near_name = score, name
+    if near_name is not None:
+        return NameMatch(Outcome.WARN, near_score, near_name)
     return NameMatch(Outcome.FAIL, best_score, None)
 
 

@@ -6,10 +6,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_WHITESPACE = re.compile(r"\s+")
 _IEC = re.compile(r"/IEC", re.IGNORECASE)
 _CODE_NOISE = re.compile(r"[\s\-.]+")
-_EDITION = re.compile(r"[0-9]{4}")
 
 # Standards whose certificate scopes are classified by IAF sector codes (IAF ID 1); every other
 # standard skips `accreditation_sectors` (DESIGN.md).
@@ -38,24 +36,6 @@ def standard_code_key(code: str) -> str:
     Memoised: a pure function of a few dozen distinct codes, called for every accreditation
     each verification considers (a tenth of a batch's engine time before)."""
     return _CODE_NOISE.sub("", _IEC.sub("", code.strip())).upper()
-
-
-def parse_standard(text: str) -> tuple[str, str | None]:
-    """Split "ISO 9001:2015" into code and edition, so claims and imports read standards alike."""
-    cleaned = _WHITESPACE.sub(" ", text).strip()
-    if not cleaned:
-        raise ValueError("standard is empty; expected a code such as 'ISO 9001' or 'ISO 9001:2015'")
-    code, colon, edition = cleaned.rpartition(":")
-    if not colon:
-        return cleaned, None
-    code, edition = code.strip(), edition.strip()
-    if not code:
-        raise ValueError(f"standard {text!r} has no code before ':'; expected e.g. 'ISO 9001:2015'")
-    if not _EDITION.fullmatch(edition):
-        raise ValueError(
-            f"standard {text!r} has edition {edition!r}; an edition is a 4-digit year, e.g. '2015'"
-        )
-    return code, edition
 
 
 def uses_iaf_sectors(code: str) -> bool:

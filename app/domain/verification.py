@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.domain import names
+from app.domain.countries import country_code
 from app.domain.facts import (
     VERDICT_PRECEDENCE,
     AccreditationFact,
@@ -15,19 +16,24 @@ from app.domain.facts import (
     CheckCode,
     CheckResult,
     Outcome,
+    RecognitionArrangement,
+    StandardFact,
     Status,
     StatusEvent,
     Verdict,
     VerificationRequest,
     VerificationResult,
 )
-from app.domain.normalize import parse_standard, standard_code_key, uses_iaf_sectors
+from app.domain.normalize import standard_code_key, uses_iaf_sectors
+from app.domain.standards import read_standard
 
 EXPIRY_WARNING_DAYS = 90
 """A certificate expiring within this many days (inclusive) gets a warning (DESIGN.md)."""
 
 TRANSITION_WARNING_DAYS = 180
-"""An edition whose transition deadline is this many days away or fewer gets a warning."""
+"""An edition whose transition deadline is this many days away or fewer gets a warning. With a
+disputed deadline the days count to the earliest date: the warning starts 180 days before the
+first day a certificate to the edition may no longer be valid (DESIGN.md, "Deadlines")."""
 
 _OUTCOME_RANK: dict[Outcome, int] = {
     Outcome.PASS: 0,
@@ -95,9 +101,29 @@ def status_at(events: Sequence[StatusEvent], day: date, default: Status | None) 
 
 
 def effective_expiry(cert: CertificateFact) -> date:
-    """Last valid day: printed expiry capped by the transition deadline (IAF Resolution 2017-13)."""
+    """Last valid day: printed expiry capped by the transition deadline (IAF Resolution 2017-13
+    wording, "shall expire or be withdrawn" at the end of transition, applied with each edition's
+    own decision, `transition_rule_source`).
+
+    With a disputed deadline this is the latest date: a certificate is outdated only after it
+    (DESIGN.md, "Deadlines"); `effective_expiry_earliest` gives the earliest reading.
+    """
     deadline = cert.standard.transition_deadline
     return cert.expiry_date if deadline is None else min(cert.expiry_date, deadline)
+
+
+def _earliest_deadline(standard: StandardFact) -> date | None:
+    """The earliest deadline when sources disagree (strictly before the latest), else None."""
+    earliest, latest = standard.transition_deadline_earliest, standard.transition_deadline
+    return earliest if earliest is not None and latest is not None and earliest < latest else None
+
+
+def effective_expiry_earliest(cert: CertificateFact) -> date:
+    """Last valid day on the earliest reading of a disputed deadline: printed expiry capped by
+    `transition_deadline_earliest` (DESIGN.md, "Deadlines"); effective_expiry when undisputed.
+    The disputed days after it warn, never fail."""
+    earliest = _earliest_deadline(cert.standard)
+    return effective_expiry(cert) if earliest is None else min(cert.expiry_date, earliest)
 
 
 def _valid_from(cert: CertificateFact) -> date:
@@ -123,55 +149,122 @@ def accreditation_active_at(accreditation: AccreditationFact, day: date) -> bool
 # --- checks, in DESIGN.md order -----------------------------------------------------------------
 
 
+def _issuer(request: VerificationRequest) -> str:
+    """The named CB as resolved (its registry name), else as typed."""
+    return (
+        request.certification_body_name
+        or request.certification_body_named
+        or "the named certification body"
+    )
+
+
+def _elsewhere_details(request: VerificationRequest) -> list[dict[str, Any]]:
+    """`same_number_elsewhere` (API.md): the public certificates with this number at other CBs."""
+    return [
+        {
+            "id": cert.id,
+            "certificate_number": cert.certificate_number,
+            "certification_body": {
+                "id": cert.certification_body.id,
+                "name": cert.certification_body.name,
+                "acronym": cert.certification_body.acronym,
+            },
+        }
+        for cert in request.elsewhere
+    ]
+
+
+def _not_found_message(request: VerificationRequest) -> str:
+    """Why nothing was found, in words that tell "probably fake" from "ask the issuer"."""
+    number = request.certificate_number
+    cb = _issuer(request)
+    if request.certification_body_recognised is False:
+        return (
+            f'"{request.certification_body_named}" is not a certification body this registry '
+            f"knows, and no certificate {number} is published here; check the name printed on "
+            "the certificate and ask the issuer to confirm it"
+        )
+    if request.certification_body_recognised is None:
+        return f"No certificate {number} in this registry; name the certification body"
+    if request.certification_body_in_registry:
+        message = f"No certificate {number} among {cb}'s published certificates"
+    else:
+        message = (
+            f"{cb} publishes no certificate to this registry, so certificate {number} cannot "
+            "be found here"
+        )
+    if request.elsewhere:
+        others = ", ".join(cert.certification_body.name for cert in request.elsewhere)
+        return (
+            f"{message}. The number belongs to a certificate of {others}: a real number copied "
+            f"onto another issuer's certificate is a common forgery; ask {cb} to confirm it"
+        )
+    return f"{message}; ask the issuer to confirm it"
+
+
 def check_certificate_found(
     request: VerificationRequest, candidates: Sequence[CertificateFact]
 ) -> Finding:
-    """Exactly one certificate carries the number, for the named CB if any (DESIGN.md)."""
+    """Exactly one certificate carries the number, for the named CB if any (DESIGN.md, "CB
+    resolution"): a named CB that was not recognised does not hide a certificate the number
+    finds (the answer is about it, with a warning); a recognised CB without that number is
+    `not_found`, and the certificates with the number at other CBs are listed."""
     code = CheckCode.CERTIFICATE_FOUND
     number = request.certificate_number
+    unrecognised = request.certification_body_recognised is False
     if not candidates:
-        in_registry = request.certification_body_in_registry
-        cb = request.certification_body_named or "the named certification body"
-        if in_registry is True:
-            message = (
-                f"No certificate {number} among {cb}'s published certificates; "
-                "ask the issuer to confirm it"
-            )
-        elif in_registry is False:
-            message = (
-                f"{cb} does not publish its certificates to this registry, so certificate "
-                f"{number} cannot be found here; ask the issuer to confirm it"
-            )
-        else:
-            message = f"No certificate {number} in this registry; name the certification body"
         return _result(
             code,
             Outcome.FAIL,
-            message,
-            {"certification_body_in_registry": in_registry},
+            _not_found_message(request),
+            {
+                "certification_body_in_registry": request.certification_body_in_registry,
+                "certification_body_recognised": request.certification_body_recognised,
+                "same_number_elsewhere": _elsewhere_details(request),
+            },
             Verdict.NOT_FOUND,
         )
+    not_recognised = (
+        f'; the named certification body "{request.certification_body_named}" was not recognised'
+        if unrecognised
+        else ""
+    )
     if len(candidates) > 1:
         bodies = ", ".join(candidate.certification_body.name for candidate in candidates)
         return _result(
             code,
             Outcome.FAIL,
-            f"{len(candidates)} certificates are numbered {number} ({bodies}); "
+            f"{len(candidates)} certificates are numbered {number} ({bodies}){not_recognised}; "
             "name the certification body to choose one",
             {
                 "candidate_ids": [candidate.id for candidate in candidates],
                 "certification_body_ids": [
                     candidate.certification_body.id for candidate in candidates
                 ],
+                "certification_body_recognised": request.certification_body_recognised,
             },
             Verdict.AMBIGUOUS,
         )
     cert = candidates[0]
+    details = {
+        "certificate_id": cert.id,
+        "certification_body_id": cert.certification_body.id,
+        "certification_body_recognised": request.certification_body_recognised,
+    }
+    if unrecognised:
+        return _result(
+            code,
+            Outcome.WARN,
+            f"Certificate {cert.certificate_number} issued by {cert.certification_body.name}"
+            f"{not_recognised}: this answer is about that certificate, so check that it is "
+            "the issuer printed on yours",
+            details,
+        )
     return _result(
         code,
         Outcome.PASS,
         f"Certificate {cert.certificate_number} issued by {cert.certification_body.name}",
-        {"certificate_id": cert.id, "certification_body_id": cert.certification_body.id},
+        details,
     )
 
 
@@ -235,45 +328,104 @@ def check_validity_period(cert: CertificateFact, as_of: date) -> Finding:
     return _result(code, Outcome.PASS, f"Valid from {start} through {expiry}", details)
 
 
+def _set_by(standard: StandardFact) -> str:
+    """ ", set by IAF MD 26": the decision that set the deadline, or "" when none is on record."""
+    rule = standard.transition_rule_source
+    return f", set by {rule}" if rule else ""
+
+
+def _decision(standard: StandardFact) -> str:
+    """The decision that set the deadline, for a failure; a neutral wording when none is known."""
+    rule = standard.transition_rule_source
+    if rule:
+        return f"the deadline set by {rule}"
+    return "the deadline its sources give (no accreditation decision on record)"
+
+
 def check_standard_edition(cert: CertificateFact, as_of: date) -> Finding:
-    """The edition's transition deadline has not passed at `as_of` (IAF Resolution 2017-13)."""
+    """The edition's transition deadline has not passed at `as_of`: valid through the deadline,
+    `outdated_standard` from the next day, whatever expiry is printed (the edition's own
+    decision, `transition_rule_source`: IAF Resolution 2017-13, IAF MD 26, IAF FAQ Q15, ...).
+
+    Disputed deadlines (DESIGN.md, "Deadlines"): where sources disagree
+    (`transition_deadline_earliest`), the days after the earliest date up to the latest
+    (inclusive) warn and name both dates, the decision and, in the details, the sources; the
+    check fails only after the latest date. The 180-day warning counts to the earliest date.
+    """
     code = CheckCode.STANDARD_EDITION
     standard = cert.standard
     deadline = standard.transition_deadline
+    earliest = _earliest_deadline(standard)
+    disputed = earliest is not None and deadline is not None and earliest < as_of <= deadline
     details: dict[str, Any] = {
         "standard": standard.label,
         "transition_deadline": _iso(deadline),
+        "transition_deadline_earliest": _iso(earliest),
+        "transition_deadline_disputed": disputed,
+        "transition_rule_source": standard.transition_rule_source,
         "superseded_by": standard.superseded_by,
         "effective_expiry": _iso(effective_expiry(cert)),
+        "effective_expiry_earliest": _iso(effective_expiry_earliest(cert)),
     }
+    if earliest is not None:
+        details["transition_sources"] = standard.transition_sources
     if deadline is None:
         return _result(
             code, Outcome.PASS, f"{standard.label} is current (no transition deadline)", details
         )
     successor = f" by {standard.superseded_by}" if standard.superseded_by else ""
     if as_of > deadline:
+        also = (
+            f" (the latest date sources give; the earliest is {earliest})"
+            if earliest is not None
+            else ""
+        )
         return _result(
             code,
             Outcome.FAIL,
             f"{standard.label} was superseded{successor}: certificates to it expired at the end "
-            f"of the transition on {deadline} (IAF Resolution 2017-13)",
+            f"of the transition on {deadline}, {_decision(standard)}{also}",
             details,
             Verdict.OUTDATED_STANDARD,
         )
-    remaining = (deadline - as_of).days
-    if remaining <= TRANSITION_WARNING_DAYS:
-        when = "today" if remaining == 0 else f"in {_days(remaining)}"
+    rule = standard.transition_rule_source
+    if disputed:
+        assert earliest is not None
+        under = f" ({rule})" if rule else ""
         return _result(
             code,
             Outcome.WARN,
-            f"The transition from {standard.label} ends {when} ({deadline}); "
+            f"The transition deadline of {standard.label} is disputed: sources give {earliest} "
+            f"or {deadline}{under}; certificates to it may have expired after {earliest} and "
+            f"are outdated from {deadline + timedelta(days=1)}; confirm with the certification "
+            "body",
+            details,
+        )
+    first = earliest or deadline
+    remaining = (first - as_of).days
+    if remaining <= TRANSITION_WARNING_DAYS:
+        when = "today" if remaining == 0 else f"in {_days(remaining)}"
+        if earliest is not None:
+            return _result(
+                code,
+                Outcome.WARN,
+                f"The transition from {standard.label} ends {when} ({earliest}, or {deadline} "
+                f"by other sources{_set_by(standard)}); certificates to it may expire then",
+                details,
+            )
+        return _result(
+            code,
+            Outcome.WARN,
+            f"The transition from {standard.label} ends {when} ({deadline}{_set_by(standard)}); "
             "certificates to it expire then",
             details,
         )
+    ends = f"{earliest} or {deadline} (sources disagree)" if earliest is not None else deadline
     return _result(
         code,
         Outcome.PASS,
-        f"{standard.label} was superseded{successor}; its transition ends on {deadline}",
+        f"{standard.label} was superseded{successor}; its transition ends on {ends}"
+        f"{_set_by(standard)}",
         details,
     )
 
@@ -429,10 +581,29 @@ def _sectors_are(sectors: Sequence[int]) -> str:
     return f"IAF sector {listed} is" if len(sectors) == 1 else f"IAF sectors {listed} are"
 
 
+def arrangement_at(
+    arrangements: Sequence[RecognitionArrangement], day: date
+) -> RecognitionArrangement | None:
+    """The recognition arrangement in force on `day` (the IAF MLA up to 2025-12-31, the Global
+    ACI MRA from 2026-01-01: DESIGN.md, first paragraph), or None when none covers it."""
+    return next((item for item in arrangements if item.covers(day)), None)
+
+
 def check_ab_recognition(
-    cert: CertificateFact, accreditation: AccreditationFact | None, as_of: date
+    cert: CertificateFact,
+    accreditation: AccreditationFact | None,
+    as_of: date,
+    arrangement: RecognitionArrangement | None = None,
 ) -> Finding:
-    """The AB is an MLA signatory for the standard at `as_of` (ISO/IEC 17011 / IAF PL 3)."""
+    """The AB is an MLA signatory for the standard at `as_of` (ISO/IEC 17011 / IAF PL 3), named
+    by the arrangement in force then (`arrangement`; "MLA recognition" when none is known).
+
+    DESIGN.md, "Recognition": an AB's MLA scopes entered through the API are authoritative
+    (missing = `fail`); where the list is incomplete (shipped data) a missing standard warns.
+    DESIGN.md, "Recognition scope": a standard outside the MLA's management-system scope
+    (`in_mla_scope` False, e.g. ISO 22301) can be accredited nationally only, so recognition is
+    not expected: a warning, never a failure, even when the AB's list is complete.
+    """
     code = CheckCode.AB_RECOGNITION
     if accreditation is None:
         return _skipped(code, _NOT_ACCREDITED_SKIP)
@@ -443,6 +614,8 @@ def check_ab_recognition(
     details: dict[str, Any] = {
         "accreditation_body_id": body.id,
         "mla_scopes_complete": body.mla_scopes_complete,
+        "in_mla_scope": cert.standard.in_mla_scope,
+        "arrangement": arrangement.short_name if arrangement is not None else None,
         "mla_scopes": [
             {
                 "standard": scope.standard_code,
@@ -452,15 +625,33 @@ def check_ab_recognition(
             for scope in scopes
         ],
     }
+    if not cert.standard.in_mla_scope:
+        expected = (
+            f"recognition under the {arrangement.short_name}"
+            if arrangement is not None
+            else "MLA recognition"
+        )
+        return _result(
+            code,
+            Outcome.WARN,
+            f"{standard} is outside the MLA's scope; accredited nationally by {body.acronym} "
+            f"({expected} is not expected)",
+            details,
+        )
     for scope in scopes:
         if (scope.since is None or scope.since <= as_of) and (
             scope.until is None or as_of <= scope.until
         ):
             since = f" since {scope.since}" if scope.since is not None else ""
+            recognised = (
+                f"is recognised under the {arrangement.short_name}"
+                if arrangement is not None
+                else "holds MLA recognition"
+            )
             return _result(
                 code,
                 Outcome.PASS,
-                f"{body.acronym} is recognised under the IAF MLA for {standard}{since}",
+                f"{body.acronym} {recognised} for {standard}{since}",
                 details,
             )
     if not body.mla_scopes_complete:
@@ -470,10 +661,15 @@ def check_ab_recognition(
             f"MLA recognition of {body.acronym} for {standard} could not be confirmed",
             details,
         )
+    not_recognised = (
+        f"is not recognised under the {arrangement.short_name}"
+        if arrangement is not None
+        else "holds no MLA recognition"
+    )
     return _result(
         code,
         Outcome.FAIL,
-        f"{body.acronym} is not recognised under the IAF MLA for {standard} on {as_of}",
+        f"{body.acronym} {not_recognised} for {standard} on {as_of}",
         details,
         Verdict.NOT_ACCREDITED,
     )
@@ -528,32 +724,67 @@ def check_organization_match(cert: CertificateFact, claimed: str | None) -> Find
 
 
 def check_standard_match(cert: CertificateFact, claimed: str | None) -> Finding:
-    """The claimed standard, and edition when given, is the certificate's (DESIGN.md, "Claims")."""
+    """The claimed standard, and edition when given, is the certificate's (DESIGN.md, "Claims").
+
+    The claim is read by the one grammar of app/domain/standards.py: national prefixes,
+    "ISO"/"ISO/IEC"/nothing, two-digit years and amendments are allowed, and "ISO 27001" =
+    "ISO/IEC 27001". A claim the grammar cannot read is `skipped` with the claim quoted, never a
+    failure ("cannot tell" is not "mismatch"). A different code or edition is `fail`. The year
+    after a national body's prefix ("AS/NZS ISO 9001:2016", "ČSN EN ISO 9001:2016") is the
+    adoption's: earlier than the edition, it cannot adopt it (`fail`); later, it may be a late
+    adoption of it (`warn`, a person checks); equal, `pass`.
+    """
     code = CheckCode.STANDARD_MATCH
     claim = _claim(claimed)
     if claim is None:
         return _skipped(code, "Not checked: no standard was claimed")
     details: dict[str, Any] = {"claimed": claim, "certificate_standard": cert.standard.label}
-    try:
-        claimed_code, claimed_edition = parse_standard(claim)
-    except ValueError:
+    read = read_standard(claim)
+    if read is None:
+        return _result(
+            code,
+            Outcome.SKIPPED,
+            f'Not checked: the claimed standard "{claim}" could not be read as a standard; '
+            'write it as "ISO 9001:2015"',
+            details,
+        )
+    details |= {"claimed_code": read.code, "claimed_edition": read.edition or read.national_year}
+    label = cert.standard.label
+    if read.key != standard_code_key(cert.standard.code):
         return _result(
             code,
             Outcome.FAIL,
-            f'The claimed standard "{claim}" was not understood; write it as "ISO 9001:2015"',
+            f'Claimed "{claim}" but the certificate is for {label}',
             details,
             Verdict.MISMATCH,
         )
-    same_code = standard_code_key(claimed_code) == standard_code_key(cert.standard.code)
-    if same_code and claimed_edition in (None, cert.standard.edition):
-        return _result(code, Outcome.PASS, f"The certificate is for {cert.standard.label}", details)
-    return _result(
-        code,
-        Outcome.FAIL,
-        f'Claimed "{claim}" but the certificate is for {cert.standard.label}',
-        details,
-        Verdict.MISMATCH,
-    )
+    if read.edition is not None and read.edition != cert.standard.edition:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f'Claimed "{claim}" (edition {read.edition}) but the certificate is for {label}',
+            details,
+            Verdict.MISMATCH,
+        )
+    national = read.national_year
+    if national is not None and national < cert.standard.edition:
+        return _result(
+            code,
+            Outcome.FAIL,
+            f'Claimed "{claim}", a national adoption dated {national}, before the edition of '
+            f"the certificate, {label}",
+            details,
+            Verdict.MISMATCH,
+        )
+    if national is not None and national != cert.standard.edition:
+        return _result(
+            code,
+            Outcome.WARN,
+            f'Claimed "{claim}", a national adoption dated {national}; the certificate '
+            f"is for {label}: check that the adoption is of that edition",
+            details,
+        )
+    return _result(code, Outcome.PASS, f"The certificate is for {label}", details)
 
 
 def check_site_match(cert: CertificateFact, claimed: str | None) -> Finding:
@@ -562,13 +793,27 @@ def check_site_match(cert: CertificateFact, claimed: str | None) -> Finding:
     claim = _claim(claimed)
     if claim is None:
         return _skipped(code, "Not checked: no country was claimed")
+
+    def alpha_2(stored: str) -> str:
+        # Stored countries are alpha-2 since the write schemas normalise them (issue 13); older
+        # or directly built facts are read the same way, and kept as written when unreadable.
+        try:
+            return country_code(stored)
+        except ValueError:
+            return stored.strip().upper()
+
     if cert.sites:
-        countries = sorted({site.country.strip().upper() for site in cert.sites})
+        countries = sorted({alpha_2(site.country) for site in cert.sites})
     elif cert.organization_country:
-        countries = [cert.organization_country.strip().upper()]
+        countries = [alpha_2(cert.organization_country)]
     else:
         return _skipped(code, "Not checked: the certificate lists no site or country")
-    country = claim.upper()
+    try:
+        # "UK", "GBR" and "United Kingdom" all claim GB (DESIGN.md, "Claims"; app/domain/
+        # countries.py). The API refuses other claims (422); here they cannot be compared.
+        country = country_code(claim)
+    except ValueError:
+        return _skipped(code, f'Not checked: "{claim}" is not a country')
     details: dict[str, Any] = {"claimed": country, "countries": countries}
     listed = ", ".join(countries)
     if country in countries:
@@ -618,14 +863,40 @@ _SUMMARIES: dict[Verdict, str] = {
     Verdict.MISMATCH: "{subject} exists but does not match the claimed {mismatched}.",
 }
 
-_NOT_FOUND_SUMMARIES: dict[bool | None, str] = {
-    True: "Certificate {number} was not found in {cb}'s published certificates; "
+_NOT_FOUND_SUMMARIES: dict[str, str] = {
+    "published": "Certificate {number} was not found in {cb}'s published certificates; "
     "ask the issuer before relying on it.",
-    False: "Certificate {number} was not found because {cb} does not publish to this registry; "
-    "ask the issuer to confirm it.",
-    None: "Certificate {number} was not found in this registry; name the certification body "
-    "or ask the issuer.",
+    "unpublished": "Certificate {number} was not found because {cb} publishes no certificate "
+    "to this registry; ask the issuer to confirm it.",
+    "copied": "Certificate {number} was not found among {cb}'s certificates, but {others} "
+    "issued a certificate with this number: ask {cb} before relying on it.",
+    "unrecognised": 'Certificate {number} was not found, and "{named}" is not a certification '
+    "body this registry knows; check the issuer's name and ask it to confirm the certificate.",
+    "unnamed": "Certificate {number} was not found in this registry; name the certification "
+    "body or ask the issuer.",
 }
+
+
+def _not_found_summary(request: VerificationRequest) -> str:
+    """The one-sentence answer for `not_found` (DESIGN.md: it says whether the named CB
+    publishes here, and separately when the named CB was not recognised)."""
+    if request.certification_body_recognised is None:
+        case = "unnamed"
+    elif request.certification_body_recognised is False:
+        case = "unrecognised"
+    elif request.elsewhere:
+        case = "copied"
+    elif request.certification_body_in_registry:
+        case = "published"
+    else:
+        case = "unpublished"
+    return _NOT_FOUND_SUMMARIES[case].format(
+        number=request.certificate_number,
+        cb=_issuer(request),
+        named=request.certification_body_named,
+        others=", ".join(cert.certification_body.name for cert in request.elsewhere),
+    )
+
 
 _AMBIGUOUS_SUMMARY = (
     "Certificate number {number} was issued by {count} certification bodies ({bodies}); "
@@ -687,11 +958,7 @@ def _unfound_result(
         )
     else:
         verdict = Verdict.NOT_FOUND
-        in_registry = request.certification_body_in_registry
-        summary = _NOT_FOUND_SUMMARIES[in_registry].format(
-            number=request.certificate_number,
-            cb=request.certification_body_named or "the named certification body",
-        )
+        summary = _not_found_summary(request)
     return VerificationResult(
         verdict=verdict,
         summary=summary,
@@ -705,7 +972,10 @@ def _unfound_result(
 
 
 def _choose_accreditation(
-    cert: CertificateFact, qualifying: Sequence[AccreditationFact], as_of: date
+    cert: CertificateFact,
+    qualifying: Sequence[AccreditationFact],
+    as_of: date,
+    arrangement: RecognitionArrangement | None = None,
 ) -> tuple[AccreditationFact, Finding, Finding]:
     """The qualifying accreditation whose sector and MLA checks fare best; ties go to the first."""
 
@@ -713,7 +983,7 @@ def _choose_accreditation(
         return (
             accreditation,
             check_accreditation_sectors(cert, accreditation),
-            check_ab_recognition(cert, accreditation, as_of),
+            check_ab_recognition(cert, accreditation, as_of, arrangement),
         )
 
     def rank(assessed: tuple[AccreditationFact, Finding, Finding]) -> tuple[int, int]:
@@ -740,9 +1010,10 @@ def verify(
     as_of = request.as_of
     claims = request.claims
     accreditation_finding, qualifying = check_cb_accreditation(cert, accreditations, as_of)
+    arrangement = arrangement_at(request.recognition_arrangements, as_of)
     reported: AccreditationFact | None
     if qualifying:
-        reported, sectors, recognition = _choose_accreditation(cert, qualifying, as_of)
+        reported, sectors, recognition = _choose_accreditation(cert, qualifying, as_of, arrangement)
     else:
         reported = most_relevant_accreditation(
             accreditations_for_standard(cert, accreditations), as_of

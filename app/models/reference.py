@@ -12,7 +12,15 @@ from app.models.base import Base, new_id
 
 
 class Standard(Base):
-    """A certifiable standard edition, e.g. ISO 9001:2015, with its transition deadline."""
+    """A certifiable standard edition, e.g. ISO 9001:2015, with its transition deadline.
+
+    The reference fields are documented in the shipped file's `_meta.fields`
+    (app/reference/reference_data.json): `transition_deadline_earliest` is set where sources
+    disagree (disputed days warn, never fail), `transition_rule_source` is the decision to cite,
+    `in_mla_scope` False means MLA recognition is not expected (accreditation can be national
+    only), `published` is the publication date as sourced ("YYYY-MM-DD", "YYYY-MM", "YYYY" or
+    None) and `amendments` are amendment labels, which are not editions and have no transition.
+    """
 
     __tablename__ = "standards"
     __table_args__ = (UniqueConstraint("code_key", "edition", name="uq_standards_code_edition"),)
@@ -26,6 +34,11 @@ class Standard(Base):
     status: Mapped[str | None] = mapped_column(String(120))
     superseded_by: Mapped[str | None] = mapped_column(String(80))
     transition_deadline: Mapped[date | None]
+    transition_deadline_earliest: Mapped[date | None]
+    transition_rule_source: Mapped[str | None] = mapped_column(String(200))
+    in_mla_scope: Mapped[bool] = mapped_column(default=True)
+    published: Mapped[str | None] = mapped_column(String(10))
+    amendments: Mapped[list[str]] = mapped_column(default=list)
     uses_iaf_sectors: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str | None] = mapped_column(Text)
     uncertain: Mapped[bool] = mapped_column(default=False)

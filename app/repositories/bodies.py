@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.domain.names import fold_name
-from app.models import AccreditationBody, CertificationBody
+from app.domain.bodies import BodyName, resolve_body
+from app.models import AccreditationBody, Certificate, CertificationBody
 
 
 def parse_uuid(value: str) -> uuid.UUID | None:
@@ -21,7 +21,8 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 
 
 def find_certification_body(session: Session, reference: str) -> CertificationBody | None:
-    """Resolve a CB by id, else acronym, else full name (case-insensitive) (API.md)."""
+    """Resolve a named CB in the order of DESIGN.md ("CB resolution", app/domain/bodies.py):
+    id, acronym (both by index), then names and aliases over every CB's names (CBs are few)."""
     as_id = parse_uuid(reference)
     if as_id is not None:
         return get_certification_body(session, as_id)
@@ -33,11 +34,47 @@ def find_certification_body(session: Session, reference: str) -> CertificationBo
     ).first()
     if by_acronym is not None:
         return by_acronym
-    return session.scalars(
-        select(CertificationBody)
-        .where(CertificationBody.name_key == fold_name(text))
-        .order_by(CertificationBody.created_at)
-    ).first()
+    found = resolve_body(text, certification_body_names(session))
+    return get_certification_body(session, uuid.UUID(found)) if found else None
+
+
+def certification_body_names(session: Session) -> list[BodyName]:
+    """Every CB's names, oldest first (the oldest wins a tie in resolution)."""
+    rows = session.execute(
+        select(
+            CertificationBody.id,
+            CertificationBody.name,
+            CertificationBody.acronym,
+            CertificationBody.aliases,
+        ).order_by(CertificationBody.created_at, CertificationBody.id)
+    )
+    return [
+        BodyName(id=str(row.id), name=row.name, acronym=row.acronym, aliases=tuple(row.aliases))
+        for row in rows
+    ]
+
+
+def certification_bodies_publishing(
+    session: Session, cb_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """The CBs among `cb_ids` that have at least one public (non-confidential) certificate
+    (DESIGN.md: what "publishes to this registry" means)."""
+    wanted = list(set(cb_ids))
+    if not wanted:
+        return set()
+    public = (
+        select(Certificate.id)
+        .where(
+            Certificate.certification_body_id == CertificationBody.id,
+            Certificate.confidential.is_(False),
+        )
+        .exists()
+    )
+    return set(
+        session.scalars(
+            select(CertificationBody.id).where(CertificationBody.id.in_(wanted), public)
+        )
+    )
 
 
 def get_certification_body(session: Session, cb_id: uuid.UUID) -> CertificationBody | None:

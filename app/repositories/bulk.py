@@ -9,8 +9,9 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.domain.names import fold_name
+from app.domain.bodies import resolve_body
 from app.models import Accreditation, AccreditationBody, CertificationBody
+from app.repositories.bodies import certification_body_names
 
 CHUNK = 900  # below SQLite's and PostgreSQL's bound-parameter limits with room to spare
 
@@ -23,7 +24,8 @@ def _chunks(values: Sequence[object], size: int = CHUNK) -> Iterable[Sequence[ob
 def resolve_certification_bodies(
     session: Session, references: Iterable[str]
 ) -> dict[str, CertificationBody | None]:
-    """Resolve many CB references (id, else acronym, else full name) in at most three queries."""
+    """Resolve many CB references in the order of find_certification_body (DESIGN.md, "CB
+    resolution"), in at most four queries: ids, acronyms, every CB's names, the rows found."""
     refs = {r for r in references if r and r.strip()}
     out: dict[str, CertificationBody | None] = dict.fromkeys(refs)
     ids: dict[uuid.UUID, list[str]] = defaultdict(list)
@@ -50,17 +52,17 @@ def resolve_certification_bodies(
                 out[ref] = cb
     rest = [r for r in rest if out[r] is None]
     if rest:
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for ref in rest:
-            by_name[fold_name(ref)].append(ref)
-        rows = session.scalars(
-            select(CertificationBody)
-            .where(CertificationBody.name_key.in_(list(by_name)))
-            .order_by(CertificationBody.created_at)
-        ).all()
-        for cb in reversed(rows):  # the oldest wins, as in find_certification_body
-            for ref in by_name[cb.name_key]:
-                out[ref] = cb
+        names = certification_body_names(session)
+        resolved = {ref: resolve_body(ref, names) for ref in rest}
+        found = {uuid.UUID(cb_id) for cb_id in resolved.values() if cb_id}
+        rows = {
+            cb.id: cb
+            for cb in session.scalars(
+                select(CertificationBody).where(CertificationBody.id.in_(list(found)))
+            )
+        }
+        for ref, cb_id in resolved.items():
+            out[ref] = rows.get(uuid.UUID(cb_id)) if cb_id else None
     return out
 
 

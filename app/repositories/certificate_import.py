@@ -47,6 +47,12 @@ def standard_labels(session: Session) -> dict[uuid.UUID, tuple[str, str, str]]:
     return {s.id: (s.code_key, s.edition, s.label) for s in session.scalars(select(Standard)).all()}
 
 
+def standard_publications(session: Session) -> dict[uuid.UUID, tuple[str | None, str | None]]:
+    """Every standard edition: id -> (published as sourced, status), for the publication rule."""
+    rows = session.execute(select(Standard.id, Standard.published, Standard.status)).all()
+    return {row.id: (row.published, row.status) for row in rows}
+
+
 def certificate_owner(session: Session, certificate_id: uuid.UUID) -> uuid.UUID | None:
     """The certification body a certificate belongs to (None when there is no such id)."""
     return session.scalar(

@@ -46,6 +46,10 @@ class CertificateFactRow(NamedTuple):
     standard_edition: str
     transition_deadline: date | None
     superseded_by: str | None
+    transition_deadline_earliest: date | None
+    transition_rule_source: str | None
+    standard_source: str | None
+    in_mla_scope: bool
     organization_name: str
     organization_country: str | None
     organization_aliases: list[str] | None
@@ -100,6 +104,10 @@ _CERTIFICATE_FACT_SELECT = (
                 "standard_edition": Standard.edition,
                 "transition_deadline": Standard.transition_deadline,
                 "superseded_by": Standard.superseded_by,
+                "transition_deadline_earliest": Standard.transition_deadline_earliest,
+                "transition_rule_source": Standard.transition_rule_source,
+                "standard_source": Standard.source,
+                "in_mla_scope": Standard.in_mla_scope,
                 "organization_name": Organization.name,
                 "organization_country": Organization.country,
                 "organization_aliases": Organization.aliases,

@@ -13,7 +13,7 @@ from app.repositories.accreditations import accreditations_of_certification_body
 from app.repositories.bodies import list_accreditation_bodies, list_certification_bodies
 from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken, SearchText
-from app.schemas.common import Page, SingleLine
+from app.schemas.common import Country, Page
 from app.schemas.registry import (
     AccreditationBodyCreate,
     AccreditationBodyRead,
@@ -32,7 +32,10 @@ from app.services.registry.responses import (
 )
 
 router = APIRouter(prefix="/v1")
-CountryFilter = Annotated[str | None, Query(min_length=2, max_length=2), SingleLine]
+CountryFilter = Annotated[
+    Country | None,
+    Query(max_length=100, description='Alpha-2, alpha-3 or an English name ("UK" = GB).'),
+]
 
 
 @router.get(

@@ -20,7 +20,7 @@ from app.schemas.certificates import (
     CertificateUpdate,
     HistoryEntry,
 )
-from app.schemas.common import Page, SingleLine
+from app.schemas.common import Country, Page, SingleLine
 from app.schemas.registry import StatusChange
 from app.services.registry import certificates as service
 from app.services.registry.responses import certificate_read
@@ -40,7 +40,10 @@ def list_certificates(
     ] = None,
     certificate_number: Annotated[str | None, Query(max_length=100), SingleLine] = None,
     standard: Annotated[str | None, Query(max_length=60), SingleLine] = None,
-    country: Annotated[str | None, Query(min_length=2, max_length=2), SingleLine] = None,
+    country: Annotated[
+        Country | None,
+        Query(max_length=100, description='Alpha-2, alpha-3 or an English name ("UK" = GB).'),
+    ] = None,
     certification_body: Annotated[str | None, Query(max_length=300), SingleLine] = None,
     status: Annotated[
         Literal["active", "suspended", "withdrawn", "expired"] | None,

@@ -37,7 +37,13 @@ class VerifyQuery(BaseModel):
     organization: Annotated[str | None, Field(max_length=300)] = None
     standard: Annotated[str | None, Field(max_length=60)] = None
     scope: Annotated[str | None, Field(max_length=500)] = None
-    country: Annotated[str | None, Field(max_length=2)] = None
+    country: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description='Claimed site country: alpha-2, alpha-3 or an English name ("UK" = GB).',
+        ),
+    ] = None
     as_of: Annotated[date | None, Field(description="YYYY-MM-DD; default today (UTC).")] = None
 
 

@@ -18,6 +18,8 @@ from pydantic import (
     field_validator,
 )
 
+from app.domain.countries import country_code
+
 T = TypeVar("T")
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -78,14 +80,10 @@ MultiLine = BeforeValidator(multi_line)
 """Annotated metadata: free text without control characters but tabs and line breaks."""
 
 
-def _country(value: str) -> str:
-    value = value.strip().upper()
-    if len(value) != 2 or not value.isascii() or not value.isalpha():
-        raise ValueError("must be an ISO 3166-1 alpha-2 country code such as GB")
-    return value
-
-
-Country = Annotated[str, AfterValidator(_country), SingleLine]
+Country = Annotated[str, AfterValidator(country_code), SingleLine]
+"""A country as a person writes it (alpha-2, alpha-3, an English name or an alias such as "UK"),
+stored and answered as its ISO 3166-1 alpha-2 code (app/domain/countries.py); anything else is a
+422 naming the field."""
 SectorCode = Annotated[int, Field(ge=1, le=39, description="IAF sector code (IAF ID 1), 1..39")]
 ShortText = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), SingleLine

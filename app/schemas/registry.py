@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
-from app.domain.normalize import parse_standard
+from app.domain.standards import standard_code_of
 from app.schemas.common import (
     AccreditationBodyRef,
     Country,
@@ -26,10 +26,8 @@ Acronym = Annotated[
 
 
 def _standard_code(value: str) -> str:
-    code, edition = parse_standard(value)
-    if edition is not None:
-        raise ValueError(f'name the standard without edition, e.g. "{code}"')
-    return code
+    """A standard named without edition, read by the one grammar (app/domain/standards.py)."""
+    return standard_code_of(value)
 
 
 StandardCode = Annotated[
@@ -53,7 +51,27 @@ class StandardRead(BaseModel):
     status: str | None
     superseded_by: str | None
     transition_deadline: date | None = Field(
-        description="Certificates to this edition are outdated from the next day (IAF resolutions)."
+        description="Certificates to this edition are outdated from the next day (the latest "
+        "date an authoritative source gives; the decision is transition_rule_source)."
+    )
+    transition_deadline_earliest: date | None = Field(
+        description="Where sources disagree, the earliest deadline one gives: the days after "
+        "it up to transition_deadline are disputed (a warning, never outdated_standard).",
+    )
+    transition_rule_source: str | None = Field(
+        description='The decision that set the deadline, e.g. "IAF MD 26"; null when none is '
+        "on record.",
+    )
+    in_mla_scope: bool = Field(
+        description="Within the MLA's management-system scope; false: accreditation can be "
+        "national only, so MLA recognition is not expected (ab_recognition warns).",
+    )
+    published: str | None = Field(
+        description='Publication date as sourced: "YYYY-MM-DD", "YYYY-MM" or "YYYY"; null when '
+        "unknown. Certificates issued before it, or to a draft, are refused.",
+    )
+    amendments: list[str] = Field(
+        description="Amendments to the edition (not editions; no transition).",
     )
     uses_iaf_sectors: bool
     uncertain: bool
@@ -134,15 +152,22 @@ class CertificationBodyCreate(Strict):
 
     name: ShortText
     acronym: Acronym | None = None
+    aliases: list[ShortText] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Other names the CB is known by (former names, group names, "
+        "translations), tried last when a CB is named (DESIGN.md, CB resolution).",
+    )
     country: Country | None = None
     website: Url | None = None
 
 
 class CertificationBodyUpdate(Strict):
-    """Changes to a certification body (admin)."""
+    """Changes to a certification body (admin); `aliases` replaces the list when given."""
 
     name: ShortText | None = None
     acronym: Acronym | None = None
+    aliases: list[ShortText] | None = Field(default=None, max_length=50)
     country: Country | None = None
     website: Url | None = None
 
@@ -153,6 +178,7 @@ class CertificationBodyRead(BaseModel):
     id: uuid.UUID
     name: str
     acronym: str | None
+    aliases: list[str]
     country: str | None
     website: str | None
     created_at: datetime

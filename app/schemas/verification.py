@@ -50,7 +50,11 @@ class VerificationRequestIn(Strict):
     scope: Annotated[str, StringConstraints(max_length=500), MultiLine] | None = Field(
         default=None, description="Claimed activity, checked against the certified scope."
     )
-    country: Country | None = Field(default=None, description="Claimed site country (alpha-2).")
+    country: Country | None = Field(
+        default=None,
+        description='Claimed site country: alpha-2, alpha-3 or an English name ("UK" = GB); '
+        "understood as its alpha-2 code.",
+    )
     as_of: date | None = Field(default=None, description="Date to verify on; default today (UTC).")
 
 

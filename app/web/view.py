@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from app.domain.countries import MAX_LENGTH as COUNTRY_MAX_LENGTH
+from app.domain.countries import country_code
 from app.models import Certificate
 from app.schemas.verification import VerificationRequestIn
 from app.services.registry.certificates import certificate_status_today
@@ -129,7 +131,8 @@ VERDICTS: dict[str, VerdictView] = {
         (
             "Ask the holder for a certificate to the current edition of the standard.",
             "A certificate to an old edition stops being valid when the transition ends, "
-            "whatever expiry date is printed on it (IAF Resolution 2017-13).",
+            "whatever expiry date is printed on it; the check above names the decision that "
+            "set the deadline.",
             "If the holder says they have moved to the new edition, ask the issuer, {issuer}, "
             "to publish the new certificate.",
         ),
@@ -141,7 +144,7 @@ VERDICTS: dict[str, VerdictView] = {
         "cross",
         (
             "Treat the certificate as unaccredited: it does not carry the international "
-            "recognition of the IAF Multilateral Recognition Arrangement.",
+            "recognition of the Global ACI MRA (the IAF MLA before 2026).",
             "Ask the issuer, {issuer}, for its accreditation number for this standard and "
             "check it with the accreditation body.",
             "If you require accredited certification, ask the holder for a certificate from an "
@@ -162,7 +165,15 @@ VERDICTS: dict[str, VerdictView] = {
     ),
 }
 
-_NOT_FOUND_STEPS: dict[bool | None, tuple[str, ...]] = {
+_NOT_FOUND_STEPS: dict[bool | str | None, tuple[str, ...]] = {
+    "unrecognised": (
+        "Check the certification body's name against the certificate: its acronym, full name "
+        "or former name is enough.",
+        "Check the number against the certificate character by character (spaces, dots and "
+        "dashes do not matter).",
+        "Ask the holder which accreditation body accredits the issuer, and check that "
+        "accreditation with that body.",
+    ),
     True: (
         "Check the number against the certificate character by character (spaces, dots and "
         "dashes do not matter).",
@@ -214,7 +225,8 @@ CHECKS: dict[str, tuple[str, str]] = {
     ),
     "ab_recognition": (
         "Accreditation body",
-        "Is the accreditation body recognised under the IAF MLA for this standard?",
+        "Is the accreditation body recognised under the Global ACI MRA (the IAF MLA before "
+        "2026) for this standard?",
     ),
     "organization_match": (
         "Organisation",
@@ -342,11 +354,20 @@ def _friendly(name: str, error: Mapping[str, Any]) -> str:
     if name == "as_of":
         return "Enter the date as YYYY-MM-DD, for example 2026-11-26."
     if name == "country":
-        return "Enter a two-letter country code, for example GB or DE."
+        return country_error(str(error.get("input") or ""))
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         return f"The {_FIELD_LABELS.get(name, name)} can have at most {limit} characters."
     return str(error.get("msg", "This value is not valid.")).removeprefix("Value error, ")
+
+
+def country_error(value: str) -> str:
+    """Why a country field is refused, in words (app/domain/countries.py reads the field)."""
+    shown = value.strip()
+    if len(shown) > COUNTRY_MAX_LENGTH:
+        return f"A country has at most {COUNTRY_MAX_LENGTH} characters."
+    asked = f'"{shown}" is not a country we know. ' if shown.isprintable() else ""
+    return f"{asked}Enter a country code or name, for example GB, GBR or United Kingdom."
 
 
 def verification_request(values: Mapping[str, str]) -> VerificationRequestIn:
@@ -384,8 +405,11 @@ def validate_search(values: Mapping[str, str]) -> dict[str, str]:
     elif len(values["organization"]) > 200:
         errors["organization"] = "The organisation can have at most 200 characters."
     country = values.get("country", "")
-    if country and (len(country) != 2 or not country.isascii() or not country.isalpha()):
-        errors["country"] = "Enter a two-letter country code, for example GB or DE."
+    if country:
+        try:
+            country_code(country)
+        except ValueError:
+            errors["country"] = country_error(country)
     if len(values.get("standard", "")) > 60:
         errors["standard"] = "The standard can have at most 60 characters."
     if len(values.get("certification_body", "")) > 300:
@@ -419,7 +443,10 @@ def next_steps(response: Mapping[str, Any]) -> list[str]:
     """What the visitor should do next, for an unfavourable verdict (none for `valid`)."""
     verdict = str(response["verdict"])
     if verdict == "not_found":
-        steps = _NOT_FOUND_STEPS[publishes_here(response)]
+        key: bool | str | None = (
+            "unrecognised" if recognised(response) is False else publishes_here(response)
+        )
+        steps = _NOT_FOUND_STEPS[key]
     else:
         steps = VERDICTS[verdict].next_steps
     issuer = _issuer_name(response)
@@ -431,6 +458,22 @@ def publishes_here(response: Mapping[str, Any]) -> bool | None:
     details = response["checks"][0].get("details") or {}
     value = details.get("certification_body_in_registry")
     return value if isinstance(value, bool) else None
+
+
+def recognised(response: Mapping[str, Any]) -> bool | None:
+    """Whether the named CB was recognised at all (None: none named)."""
+    details = response["checks"][0].get("details") or {}
+    value = details.get("certification_body_recognised")
+    return value if isinstance(value, bool) else None
+
+
+def _same_number_elsewhere(response: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """For `not_found`: the public certificates with this number at other CBs, as links."""
+    details = response["checks"][0].get("details") or {}
+    return [
+        {**c, "deep_link": _deep_link_of(c["certification_body"], c["certificate_number"])}
+        for c in details.get("same_number_elsewhere") or []
+    ]
 
 
 def _deep_link_of(cb: Mapping[str, Any], number: str) -> str:
@@ -473,6 +516,8 @@ def result_context(response: Mapping[str, Any], *, asked: Mapping[str, str]) -> 
         "view": VERDICTS[verdict],
         "next_steps": next_steps(response),
         "publishes_here": publishes_here(response) if verdict == "not_found" else None,
+        "recognised": recognised(response),
+        "elsewhere": _same_number_elsewhere(response) if verdict == "not_found" else [],
         "issuer_name": _issuer_name(response),
         "checks": checks,
         "candidates": candidates,

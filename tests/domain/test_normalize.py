@@ -7,7 +7,6 @@ import pytest
 from app.domain.normalize import (
     SECTOR_CLASSIFIED_STANDARDS,
     normalize_certificate_number,
-    parse_standard,
     standard_code_key,
     uses_iaf_sectors,
 )
@@ -70,39 +69,6 @@ def test_certificate_number_key_is_nfkc_normalised_first(
 def test_standard_code_key_ignores_case_spaces_dashes_dots_and_iec(code: str, key: str) -> None:
     """DESIGN.md, Claims: standard codes compare without case, spaces or "/IEC"."""
     assert standard_code_key(code) == key
-
-
-@pytest.mark.parametrize(
-    ("text", "parsed"),
-    [
-        ("ISO 9001:2015", ("ISO 9001", "2015")),
-        ("ISO/IEC 27001", ("ISO/IEC 27001", None)),
-        ("ISO/IEC 27001:2022", ("ISO/IEC 27001", "2022")),
-        ("  ISO   9001 : 2015 ", ("ISO 9001", "2015")),
-        ("ISO\t14001", ("ISO 14001", None)),
-        ("iso 9001", ("iso 9001", None)),
-    ],
-)
-def test_parse_standard_splits_code_and_edition(text: str, parsed: tuple[str, str | None]) -> None:
-    """API.md: standards are written "ISO 9001:2015"; a code alone names all editions."""
-    assert parse_standard(text) == parsed
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("", "empty"),
-        ("   ", "empty"),
-        ("ISO 9001:15", "4-digit year"),
-        ("ISO 9001:", "4-digit year"),
-        ("ISO 9001:20a5", "4-digit year"),
-        (":2015", "no code"),
-    ],
-)
-def test_parse_standard_rejects_empty_text_and_bad_editions(text: str, message: str) -> None:
-    """An edition is a 4-digit year; anything else is an error with a clear message."""
-    with pytest.raises(ValueError, match=message):
-        parse_standard(text)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from app.domain.facts import (
     Claims,
     MlaScopeFact,
     Outcome,
+    RecognitionArrangement,
     SiteFact,
     StandardFact,
     Status,
@@ -57,6 +58,19 @@ ISO_27001_2013 = StandardFact(
     edition="2013",
     transition_deadline=TRANSITION_END,
     superseded_by="ISO/IEC 27001:2022",
+    transition_rule_source="IAF MD 26",
+)
+# The shipped arrangements (app/reference/reference_data.json, `recognition_arrangements`).
+ARRANGEMENTS = (
+    RecognitionArrangement(
+        "IAF Multilateral Recognition Arrangement", "IAF MLA", None, date(2025, 12, 31)
+    ),
+    RecognitionArrangement(
+        "Global Accreditation Cooperation Incorporated Mutual Recognition Arrangement",
+        "Global ACI MRA",
+        date(2026, 1, 1),
+        None,
+    ),
 )
 ORG = "Acme Manufacturing Ltd"
 SUBJECT = f"Certificate FS 612345 for ISO 9001:2015 held by {ORG}"
@@ -156,6 +170,9 @@ def request(
     claims: Claims | None = None,
     named: str | None = None,
     in_registry: bool | None = None,
+    recognised: bool | None = None,
+    resolved: str | None = None,
+    elsewhere: Sequence[CertificateFact] = (),
 ) -> VerificationRequest:
     """A verification of "FS 612345" on AS_OF."""
     return VerificationRequest(
@@ -164,6 +181,10 @@ def request(
         claims=claims or Claims(),
         certification_body_named=named,
         certification_body_in_registry=in_registry,
+        certification_body_recognised=recognised,
+        certification_body_name=resolved,
+        elsewhere=tuple(elsewhere),
+        recognition_arrangements=ARRANGEMENTS,
     )
 
 
@@ -368,43 +389,115 @@ def test_precedence_reports_the_first_failure_and_still_runs_every_check(
 # --- certificate_found --------------------------------------------------------------------------
 
 
+COPIED = certificate(id="cert-9", certification_body=OTHER_CB)
+
+
 @pytest.mark.parametrize(
-    ("named", "in_registry", "message", "summary"),
+    ("named", "recognised", "in_registry", "elsewhere", "message", "summary"),
     [
-        (
-            "Bureau Example",
+        pytest.param(
+            "bureau example ltd",
             True,
+            True,
+            (),
             "No certificate FS 612345 among Bureau Example's published certificates; "
             "ask the issuer to confirm it",
             "Certificate FS 612345 was not found in Bureau Example's published certificates; "
             "ask the issuer before relying on it.",
+            id="recognised-publishes",
         ),
-        (
+        pytest.param(
+            "BEX",
+            True,
+            False,
+            (),
+            "Bureau Example publishes no certificate to this registry, so certificate "
+            "FS 612345 cannot be found here; ask the issuer to confirm it",
+            "Certificate FS 612345 was not found because Bureau Example publishes no "
+            "certificate to this registry; ask the issuer to confirm it.",
+            id="recognised-publishes-nothing",
+        ),
+        pytest.param(
+            "BEX",
+            True,
+            True,
+            (COPIED,),
+            "No certificate FS 612345 among Bureau Example's published certificates. The number "
+            "belongs to a certificate of Other Certification: a real number copied onto another "
+            "issuer's certificate is a common forgery; ask Bureau Example to confirm it",
+            "Certificate FS 612345 was not found among Bureau Example's certificates, but Other "
+            "Certification issued a certificate with this number: ask Bureau Example before "
+            "relying on it.",
+            id="number-of-another-cb",
+        ),
+        pytest.param(
             "Unknown Certs Ltd",
             False,
-            "Unknown Certs Ltd does not publish its certificates to this registry, so certificate "
-            "FS 612345 cannot be found here; ask the issuer to confirm it",
-            "Certificate FS 612345 was not found because Unknown Certs Ltd does not publish to "
-            "this registry; ask the issuer to confirm it.",
+            False,
+            (),
+            '"Unknown Certs Ltd" is not a certification body this registry knows, and no '
+            "certificate FS 612345 is published here; check the name printed on the "
+            "certificate and ask the issuer to confirm it",
+            'Certificate FS 612345 was not found, and "Unknown Certs Ltd" is not a certification '
+            "body this registry knows; check the issuer's name and ask it to confirm the "
+            "certificate.",
+            id="not-recognised",
         ),
-        (
+        pytest.param(
             None,
             None,
+            None,
+            (),
             "No certificate FS 612345 in this registry; name the certification body",
             "Certificate FS 612345 was not found in this registry; name the certification body "
             "or ask the issuer.",
+            id="none-named",
         ),
     ],
 )
-def test_not_found_says_whether_the_named_cb_publishes_here(
-    named: str | None, in_registry: bool | None, message: str, summary: str
+def test_not_found_says_whether_the_named_cb_publishes_here_and_was_recognised(
+    named: str | None,
+    recognised: bool | None,
+    in_registry: bool | None,
+    elsewhere: tuple[CertificateFact, ...],
+    message: str,
+    summary: str,
 ) -> None:
-    """DESIGN.md: a not_found says whether the named CB publishes to this registry at all."""
-    result = verify(request(named=named, in_registry=in_registry), [], [])
+    """DESIGN.md: a not_found says whether the named CB publishes to this registry at all (it
+    has a public certificate here), separately whether it was recognised, and lists the same
+    number at other CBs (a copied number is a common forgery)."""
+    resolved = CB.name if recognised else None
+    result = verify(
+        request(
+            named=named,
+            in_registry=in_registry,
+            recognised=recognised,
+            resolved=resolved,
+            elsewhere=elsewhere,
+        ),
+        [],
+        [],
+    )
     found = check(result, CheckCode.CERTIFICATE_FOUND)
     assert result.verdict is Verdict.NOT_FOUND
     assert (found.outcome, found.message) == (Outcome.FAIL, message)
-    assert dict(found.details) == {"certification_body_in_registry": in_registry}
+    assert dict(found.details) == {
+        "certification_body_in_registry": in_registry,
+        "certification_body_recognised": recognised,
+        "same_number_elsewhere": [
+            {
+                "id": "cert-9",
+                "certificate_number": "FS 612345",
+                "certification_body": {
+                    "id": "cb-2",
+                    "name": "Other Certification",
+                    "acronym": OTHER_CB.acronym,
+                },
+            }
+        ]
+        if elsewhere
+        else [],
+    }
     assert result.summary == summary
     assert (result.certificate, result.accreditation, result.certificate_status) == (
         None,
@@ -412,6 +505,36 @@ def test_not_found_says_whether_the_named_cb_publishes_here(
         None,
     )
     assert result.candidates == ()
+
+
+def test_a_named_cb_that_is_not_recognised_does_not_hide_the_certificate() -> None:
+    """DESIGN.md, CB resolution: the number exists, the named CB resolves to nothing: the answer
+    is about that certificate, with a warning that the named CB was not recognised."""
+    result = verify(
+        request(named="Bureau Exampel", recognised=False, in_registry=False),
+        [certificate()],
+        [accreditation()],
+    )
+    found = check(result, CheckCode.CERTIFICATE_FOUND)
+    assert result.verdict is Verdict.VALID
+    assert found.outcome is Outcome.WARN
+    assert found.message == (
+        'Certificate FS 612345 issued by Bureau Example; the named certification body "Bureau '
+        'Exampel" was not recognised: this answer is about that certificate, so check that it '
+        "is the issuer printed on yours"
+    )
+    assert result.warnings[0] == found.message
+    ambiguous = verify(
+        request(named="Nobody", recognised=False, in_registry=False),
+        [certificate(), certificate(id="cert-2", certification_body=OTHER_CB)],
+        [],
+    )
+    assert ambiguous.verdict is Verdict.AMBIGUOUS
+    assert check(ambiguous, CheckCode.CERTIFICATE_FOUND).message == (
+        "2 certificates are numbered FS 612345 (Bureau Example, Other Certification); the named "
+        'certification body "Nobody" was not recognised; name the certification body to choose '
+        "one"
+    )
 
 
 def test_ambiguous_lists_candidates_and_asks_for_the_cb() -> None:
@@ -428,6 +551,7 @@ def test_ambiguous_lists_candidates_and_asks_for_the_cb() -> None:
     assert dict(found.details) == {
         "candidate_ids": ["cert-1", "cert-2"],
         "certification_body_ids": ["cb-1", "cb-2"],
+        "certification_body_recognised": None,
     }
     assert result.summary == (
         "Certificate number FS 612345 was issued by 2 certification bodies (Bureau Example, "
@@ -673,7 +797,7 @@ def test_validity_period_details_are_machine_readable() -> None:
         pytest.param(
             TRANSITION_END,
             Outcome.WARN,
-            "The transition from ISO/IEC 27001:2013 ends today (2025-10-31); "
+            "The transition from ISO/IEC 27001:2013 ends today (2025-10-31, set by IAF MD 26); "
             "certificates to it expire then",
             id="deadline-day-itself-ok",
         ),
@@ -681,13 +805,14 @@ def test_validity_period_details_are_machine_readable() -> None:
             TRANSITION_END + DAY,
             Outcome.FAIL,
             "ISO/IEC 27001:2013 was superseded by ISO/IEC 27001:2022: certificates to it expired "
-            "at the end of the transition on 2025-10-31 (IAF Resolution 2017-13)",
+            "at the end of the transition on 2025-10-31, the deadline set by IAF MD 26",
             id="day-after-deadline-outdated",
         ),
         pytest.param(
             TRANSITION_END - 180 * DAY,
             Outcome.WARN,
-            "The transition from ISO/IEC 27001:2013 ends in 180 days (2025-10-31); "
+            "The transition from ISO/IEC 27001:2013 ends in 180 days (2025-10-31, set by IAF MD "
+            "26); "
             "certificates to it expire then",
             id="180th-day-warns",
         ),
@@ -695,7 +820,7 @@ def test_validity_period_details_are_machine_readable() -> None:
             TRANSITION_END - 181 * DAY,
             Outcome.PASS,
             "ISO/IEC 27001:2013 was superseded by ISO/IEC 27001:2022; its transition ends on "
-            "2025-10-31",
+            "2025-10-31, set by IAF MD 26",
             id="181st-day-passes",
         ),
     ],
@@ -1044,43 +1169,43 @@ def test_sector_check_without_accreditation_is_skipped() -> None:
         pytest.param(
             accreditation_body(),
             Outcome.PASS,
-            "UKAS is recognised under the IAF MLA for ISO 9001 since 1998-01-01",
+            "UKAS is recognised under the Global ACI MRA for ISO 9001 since 1998-01-01",
             id="recognised",
         ),
         pytest.param(
             accreditation_body(scopes=[mla(since=None)]),
             Outcome.PASS,
-            "UKAS is recognised under the IAF MLA for ISO 9001",
+            "UKAS is recognised under the Global ACI MRA for ISO 9001",
             id="recognised-no-since",
         ),
         pytest.param(
             accreditation_body(scopes=[mla(since=AS_OF)]),
             Outcome.PASS,
-            "UKAS is recognised under the IAF MLA for ISO 9001 since 2026-11-26",
+            "UKAS is recognised under the Global ACI MRA for ISO 9001 since 2026-11-26",
             id="since-on-as_of",
         ),
         pytest.param(
             accreditation_body(scopes=[mla(since=AS_OF + DAY)]),
             Outcome.FAIL,
-            "UKAS is not recognised under the IAF MLA for ISO 9001 on 2026-11-26",
+            "UKAS is not recognised under the Global ACI MRA for ISO 9001 on 2026-11-26",
             id="since-day-after-as_of",
         ),
         pytest.param(
             accreditation_body(scopes=[mla(until=AS_OF)]),
             Outcome.PASS,
-            "UKAS is recognised under the IAF MLA for ISO 9001 since 1998-01-01",
+            "UKAS is recognised under the Global ACI MRA for ISO 9001 since 1998-01-01",
             id="until-on-as_of",
         ),
         pytest.param(
             accreditation_body(scopes=[mla(until=AS_OF - DAY)]),
             Outcome.FAIL,
-            "UKAS is not recognised under the IAF MLA for ISO 9001 on 2026-11-26",
+            "UKAS is not recognised under the Global ACI MRA for ISO 9001 on 2026-11-26",
             id="until-day-before-as_of",
         ),
         pytest.param(
             accreditation_body(scopes=[mla("ISO 14001")]),
             Outcome.FAIL,
-            "UKAS is not recognised under the IAF MLA for ISO 9001 on 2026-11-26",
+            "UKAS is not recognised under the Global ACI MRA for ISO 9001 on 2026-11-26",
             id="complete-list-without-the-standard",
         ),
         pytest.param(
@@ -1235,7 +1360,7 @@ def test_organization_match_folds_case_accents_punctuation_and_legal_forms(
             certificate(),
             "ISO 9001:2008",
             Outcome.FAIL,
-            'Claimed "ISO 9001:2008" but the certificate is for ISO 9001:2015',
+            'Claimed "ISO 9001:2008" (edition 2008) but the certificate is for ISO 9001:2015',
             id="edition-mismatch",
         ),
         pytest.param(
@@ -1247,9 +1372,10 @@ def test_organization_match_folds_case_accents_punctuation_and_legal_forms(
         ),
         pytest.param(
             certificate(),
-            "ISO 9001:15",
-            Outcome.FAIL,
-            'The claimed standard "ISO 9001:15" was not understood; write it as "ISO 9001:2015"',
+            "ISO 9001 15 and more",
+            Outcome.SKIPPED,
+            'Not checked: the claimed standard "ISO 9001 15 and more" could not be read as a '
+            'standard; write it as "ISO 9001:2015"',
             id="not-understood",
         ),
         pytest.param(
@@ -1263,7 +1389,8 @@ def test_organization_match_folds_case_accents_punctuation_and_legal_forms(
             certificate(standard=ISO_27001_2022, sectors=()),
             "ISO/IEC 27001:2013",
             Outcome.FAIL,
-            'Claimed "ISO/IEC 27001:2013" but the certificate is for ISO/IEC 27001:2022',
+            'Claimed "ISO/IEC 27001:2013" (edition 2013) but the certificate is for '
+            "ISO/IEC 27001:2022",
             id="iso-27001-edition-mismatch",
         ),
         pytest.param(
@@ -1392,7 +1519,7 @@ def test_warnings_are_listed_in_check_order_beside_a_valid_verdict() -> None:
     assert result.verdict is Verdict.VALID
     assert result.warnings == (
         "Expires in 29 days (2025-09-30)",
-        "The transition from ISO/IEC 27001:2013 ends in 60 days (2025-10-31); "
+        "The transition from ISO/IEC 27001:2013 ends in 60 days (2025-10-31, set by IAF MD 26); "
         "certificates to it expire then",
         "MLA recognition of UKAS for ISO/IEC 27001 could not be confirmed",
         f'"Acme Manufacturng" nearly matches the certified organisation "{ORG}"; '

@@ -233,7 +233,7 @@ def test_withdrawn_page_tells_what_to_do_next(client: TestClient) -> None:
     ("cb", "publishes", "first_words"),
     [
         ("NBC", "yes", "Yes. Northbridge Certification Ltd publishes its certificates"),
-        ("Unheard Of Certification", "no", "No. “Unheard Of Certification” does not publish"),
+        ("Unheard Of Certification", "no", "No. An issuer this registry does not know publishes"),
         (None, "unknown", "No certification body was named"),
     ],
 )
@@ -305,9 +305,10 @@ def test_deep_link_for_an_unknown_issuer_is_not_found(client: TestClient) -> Non
             "A certificate number has at most 100 characters.",
         ),
         (
-            {"certificate_number": "FS 612345", "country": "GBR"},
+            {"certificate_number": "FS 612345", "country": "Atlantis"},
             "country",
-            "Enter a two-letter country code, for example GB or DE.",
+            '"Atlantis" is not a country we know. '
+            "Enter a country code or name, for example GB, GBR or United Kingdom.",
         ),
     ],
 )
@@ -331,7 +332,7 @@ def test_bad_input_shows_the_form_again_with_the_error_beside_the_field(
 
 def test_error_summary_lists_errors_in_form_order(client: TestClient) -> None:
     """The error summary follows the form, each entry linking to its field."""
-    status, doc = page(client, "/verify", certificate_number="", as_of="x", country="GBR")
+    status, doc = page(client, "/verify", certificate_number="", as_of="x", country="Atlantis")
     assert status == 422
     summary = doc.one("div", class_="error-summary")
     assert [a.attrs["href"] for a in summary.find_all("a")] == [
@@ -435,3 +436,33 @@ def test_static_stylesheet_is_served(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/css; charset=utf-8"
     assert "@page { size: A4;" in response.text
+
+
+def test_the_claim_rules_are_described_in_plain_words(client: TestClient) -> None:
+    """Issue 13, part 6: the page says what is ignored and what counts as a near match."""
+    _, home = page(client, "/")
+    rules = home.one("section", id="claims")
+    assert rules.one("h2").text == "How your claims are compared"
+    assert [dt.text for dt in rules.find_all("dt")] == [
+        "Organisation",
+        "Standard",
+        "Country",
+        "Activity",
+        "Certification body",
+    ]
+    words = rules.text
+    for phrase in (
+        "a leading “The”",
+        "“Tecso” for “Tesco”",
+        "“ISO 27001” is ISO/IEC 27001",
+        "“UK”",
+    ):
+        assert phrase in words
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_result_page_explains_the_claim_rules_beside_the_checks(client: TestClient) -> None:
+    """The rules sit beside the checks they explain, folded away."""
+    _, doc = page(client, "/verify", certificate_number="FS 612345", as_of=AS_OF)
+    details = doc.one("details", class_="claim-rules")
+    assert details.one("summary").text == "How your claims are compared"

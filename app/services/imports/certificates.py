@@ -24,9 +24,11 @@ from app import clock
 from app.change_sink import record_certification_body
 from app.domain import changes
 from app.domain.changes import StatusStatement
+from app.domain.editions import unpublished_on_issue_date
 from app.domain.facts import Status
 from app.domain.names import fold_name
-from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
+from app.domain.normalize import normalize_certificate_number
+from app.domain.standards import standard_edition_of
 from app.domain.verification import status_at
 from app.domain.vocabulary import StatusMapping, map_status
 from app.errors import validation_errors
@@ -102,6 +104,7 @@ class Importer:
         editions = repo.standard_labels(session)
         self.standards = {(code, edition): id_ for id_, (code, edition, _) in editions.items()}
         self.standard_labels = {id_: label for id_, (_, _, label) in editions.items()}
+        self.publications = repo.standard_publications(session)
         self.actor = {
             "actor_key_id": principal.key_id,
             "actor_role": principal.role.value if principal.role else None,
@@ -250,14 +253,11 @@ class Importer:
     def _standard(self, label: str, raw: RawRow, errors: list[dict[str, str]]) -> uuid.UUID | None:
         column = raw.sources.get("standard", "standard")
         try:
-            code, edition = parse_standard(label)
+            name = standard_edition_of(label)
         except ValueError as exc:
             errors.append({"field": column, "reason": str(exc)})
             return None
-        if edition is None:
-            errors.append({"field": column, "reason": f'give the edition, e.g. "{code}:2015"'})
-            return None
-        found = self.standards.get((standard_code_key(code), edition))
+        found = self.standards.get((name.key, name.edition or ""))
         if found is None:
             errors.append({"field": column, "reason": f'unknown standard edition "{label}"'})
         return found
@@ -345,6 +345,10 @@ class Importer:
                 for name, reason in problems[1:]:
                     v.report.errors.append({"field": _column(name, v.sources), "reason": reason})
                 self._error(v, _column(problems[0][0], v.sources), problems[0][1])
+                continue
+            unpublished = self._unpublished(v, old, merged["issue_date"])
+            if unpublished is not None:
+                self._error(v, *unpublished)
                 continue
             org_id = orgs.resolve(merged["organization"])
             standard_id = v.standard_id
@@ -467,6 +471,19 @@ class Importer:
         if any(v.report.outcome == "updated" for v in batch):
             # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
             record_certification_body(s, self.cb.id)
+
+    def _unpublished(
+        self, v: _Valid, old: repo.ExistingCertificate | None, issue: date
+    ) -> tuple[str, str] | None:
+        """(column, reason) when the edition was not published on the issue date (the write
+        API's rule, app/domain/editions.py): for new rows and changed editions or issue dates."""
+        sid = v.standard_id or (old.standard_id if old is not None else None)
+        if sid is None or (old is not None and (sid, issue) == (old.standard_id, old.issue_date)):
+            return None
+        published, status = self.publications[sid]
+        problem = unpublished_on_issue_date(self.standard_labels[sid], published, status, issue)
+        named = "standard" if v.standard_id is not None else "issue_date"
+        return None if problem is None else (_column(named, v.sources), problem)
 
     def _event(
         self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime

@@ -41,7 +41,11 @@ from app.repositories.watches import (
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
 from app.services.registry.certificates import can_see_confidential
-from app.services.verification.fact_mapping import accreditation_fact, certificate_facts
+from app.services.verification.fact_mapping import (
+    accreditation_fact,
+    certificate_facts,
+    recognition_arrangements,
+)
 
 EXPIRY_THRESHOLDS = (90, 30, 7)
 
@@ -72,6 +76,7 @@ def evaluate(
                 claims=Claims(),
                 certification_body_named=fact.certification_body.id,
                 certification_body_in_registry=True,
+                recognition_arrangements=recognition_arrangements(),
             ),
             [fact],
             acc_facts.get(fact.certification_body.id, []),

@@ -59,7 +59,26 @@ def ab_snapshot(ab: AccreditationBody) -> dict[str, Any]:
 
 def cb_snapshot(cb: CertificationBody) -> dict[str, Any]:
     """The audited fields of a CB."""
-    return {"name": cb.name, "acronym": cb.acronym, "country": cb.country, "website": cb.website}
+    return {
+        "name": cb.name,
+        "acronym": cb.acronym,
+        "aliases": list(cb.aliases or []),
+        "country": cb.country,
+        "website": cb.website,
+    }
+
+
+def _distinct_aliases(aliases: list[str]) -> list[str]:
+    """Aliases in the order given, without repeats of one folded name (DESIGN.md: names are
+    compared folded, so "BV Cert" and "B.V. Cert" are one alias)."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for alias in aliases:
+        key = fold_name(alias)
+        if key not in seen:
+            seen.add(key)
+            kept.append(alias)
+    return kept
 
 
 def accreditation_snapshot(acc: Accreditation) -> dict[str, Any]:
@@ -211,6 +230,7 @@ def create_certification_body(
         name_key=fold_name(data.name),
         acronym=data.acronym,
         acronym_key=data.acronym.upper() if data.acronym else None,
+        aliases=_distinct_aliases(data.aliases),
         country=data.country,
         website=data.website,
     )
@@ -242,6 +262,8 @@ def update_certification_body(
             _cb_acronym_free(session, data.acronym, cb.id)
         cb.acronym = data.acronym
         cb.acronym_key = data.acronym.upper() if data.acronym else None
+    if "aliases" in fields:
+        cb.aliases = _distinct_aliases(data.aliases or [])
     if "country" in fields:
         cb.country = data.country
     if "website" in fields:

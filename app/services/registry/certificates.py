@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 from app.change_sink import record_certificates
 from app.domain import changes
 from app.domain.changes import StatusStatement
+from app.domain.editions import unpublished_on_issue_date
 from app.domain.facts import Status
 from app.domain.names import fold_name
-from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
+from app.domain.normalize import normalize_certificate_number
+from app.domain.standards import standard_edition_of
 from app.domain.verification import status_at
 from app.errors import Conflict, Forbidden, NotFound, ValidationProblem
 from app.models import (
@@ -42,14 +44,12 @@ from app.services.verification.fact_mapping import status_events
 def resolve_standard(session: Session, label: str, pointer: str = "/standard") -> Standard:
     """The standard edition named like "ISO 9001:2015", or 422 naming the field."""
     try:
-        code, edition = parse_standard(label)
+        name = standard_edition_of(label)
     except ValueError as exc:
         raise ValidationProblem.field(pointer, str(exc)) from exc
-    if edition is None:
-        raise ValidationProblem.field(pointer, f'give the edition, e.g. "{code}:2015"')
-    standard = find_standard(session, standard_code_key(code), edition)
+    standard = find_standard(session, name.key, name.edition or "")
     if standard is None:
-        raise ValidationProblem.field(pointer, f'unknown standard edition "{code}:{edition}"')
+        raise ValidationProblem.field(pointer, f'unknown standard edition "{name.label}"')
     return standard
 
 
@@ -83,6 +83,16 @@ def _actor(principal: Principal) -> dict[str, Any]:
     }
 
 
+def require_published(standard: Standard, issue_date: date, pointer: str = "/standard") -> None:
+    """422 naming `pointer` when the edition was not published on the issue date (a draft, or
+    published later): the rule of app/domain/editions.py, which the import applies too."""
+    problem = unpublished_on_issue_date(
+        standard.label, standard.published, standard.status, issue_date
+    )
+    if problem is not None:
+        raise ValidationProblem.field(pointer, problem)
+
+
 def create_certificate(
     session: Session, *, principal: Principal, data: CertificateCreate
 ) -> Certificate:
@@ -100,6 +110,7 @@ def create_certificate(
     standard = resolve_standard(session, data.standard)
     for name, reason in changes.date_problems(data.model_dump()):
         raise ValidationProblem.field(f"/{name}", reason)
+    require_published(standard, data.issue_date)
     number_key = normalize_certificate_number(data.certificate_number)
     if certificate_number_taken(session, cb_id, number_key, None):
         raise Conflict(
@@ -264,6 +275,11 @@ def update_certificate(
         merged["organization"] = changes.merge_organization(base, org_stated)
     for name, reason in changes.date_problems(merged):
         raise ValidationProblem.field(f"/{name}", reason)
+    if standard is not None or merged["issue_date"] != current["issue_date"]:
+        # Checked when the edition or the issue date changes, so that a certificate written
+        # before the rule is not refused an unrelated edit.
+        pointer = "/standard" if standard is not None else "/issue_date"
+        require_published(standard or cert.standard, merged["issue_date"], pointer)
     if merged["certificate_number"] != cert.certificate_number:
         key = normalize_certificate_number(merged["certificate_number"])
         if certificate_number_taken(session, cert.certification_body_id, key, cert.id):

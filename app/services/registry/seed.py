@@ -83,7 +83,10 @@ def _seed_sectors(session: Session, items: list[dict[str, Any]], counts: KindCou
 
 
 def _seed_standards(session: Session, items: list[dict[str, Any]], counts: KindCounts) -> None:
-    """Upsert standard editions keyed by (code_key, edition)."""
+    """Upsert standard editions keyed by (code_key, edition): a database seeded by an older
+    release gets the new fields and editions in place; certificates keep pointing at their
+    rows (only the rows' fields change, never their ids). An edition the file no longer lists
+    is kept: certificates may point at it."""
     existing = {(row.code_key, row.edition): row for row in every_standard(session)}
     for item in items:
         code = item["code"]
@@ -95,6 +98,11 @@ def _seed_standards(session: Session, items: list[dict[str, Any]], counts: KindC
             "status": item["status"],
             "superseded_by": item["superseded_by"],
             "transition_deadline": _date(item["transition_deadline"]),
+            "transition_deadline_earliest": _date(item["transition_deadline_earliest"]),
+            "transition_rule_source": item["transition_rule_source"],
+            "in_mla_scope": bool(item["in_mla_scope"]),
+            "published": item["published"],
+            "amendments": list(item["amendments"]),
             "uses_iaf_sectors": uses_iaf_sectors(code),
             "source": item["source"],
             "uncertain": bool(item["uncertain"]),

@@ -24,7 +24,7 @@ from app.domain.verification import effective_expiry, status_at, verify
 from app.http.observability import record_verdict
 from app.models import CertificationBody
 from app.repositories.accreditations import accreditations_of_certification_body
-from app.repositories.bodies import find_certification_body
+from app.repositories.bodies import certification_bodies_publishing, find_certification_body
 from app.repositories.bulk import (
     accreditations_by_certification_body,
     resolve_certification_bodies,
@@ -35,7 +35,11 @@ from app.repositories.certificates import (
 )
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.cache import FactCache, FactSource, cache_for
-from app.services.verification.fact_mapping import accreditation_fact, certificate_facts
+from app.services.verification.fact_mapping import (
+    accreditation_fact,
+    certificate_facts,
+    recognition_arrangements,
+)
 from app.services.verification.receipts import json_kind, loaded_signing_key, sign_receipt
 
 
@@ -63,11 +67,23 @@ def _cb_ref(cb: CertificationBodyRef) -> dict[str, Any]:
     return {"id": str(cb.id), "name": cb.name, "acronym": cb.acronym}
 
 
-def _cb_fact(cb: CertificationBody | None) -> CertificationBodyFact | None:
-    """A resolved CB as a plain fact (what the cache keeps)."""
+def _cb_fact(
+    cb: CertificationBody | None, publishing: set[uuid.UUID]
+) -> CertificationBodyFact | None:
+    """A resolved CB as a plain fact (what the cache keeps), with whether it publishes here."""
     if cb is None:
         return None
-    return CertificationBodyFact(id=str(cb.id), name=cb.name, acronym=cb.acronym)
+    return CertificationBodyFact(
+        id=str(cb.id), name=cb.name, acronym=cb.acronym, publishes=cb.id in publishing
+    )
+
+
+def _named_body(session: Session, named: str) -> CertificationBodyFact | None:
+    """The CB a request names, resolved (DESIGN.md, "CB resolution"), as a fact."""
+    cb = find_certification_body(session, named)
+    if cb is None:
+        return None
+    return _cb_fact(cb, certification_bodies_publishing(session, [cb.id]))
 
 
 class FactReader(Protocol):
@@ -106,7 +122,7 @@ class DatabaseFacts:
         return self.source.load(  # type: ignore[no-any-return]
             "certification_body",
             named,
-            lambda: _cb_fact(find_certification_body(self.session, named)),
+            lambda: _named_body(self.session, named),
         )
 
     def certificates(self, number_key: str) -> tuple[CertificateFact, ...]:
@@ -153,10 +169,7 @@ class PrefetchedFacts(DatabaseFacts):
         self.certification_bodies: dict[str, CertificationBodyFact | None] = self._bulk(
             "certification_body",
             {r.certification_body for r in requests if r.certification_body},
-            lambda names: {
-                name: _cb_fact(cb)
-                for name, cb in resolve_certification_bodies(session, names).items()
-            },
+            lambda names: _named_bodies(session, names),
         )
         self.accreditation_facts: dict[str, tuple[AccreditationFact, ...]] = self._bulk(
             "accreditations",
@@ -200,6 +213,15 @@ class PrefetchedFacts(DatabaseFacts):
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """Computed, not memoised: a batch's many one-off answers would evict the hot ones."""
         return compute()
+
+
+def _named_bodies(session: Session, names: set[str]) -> dict[str, CertificationBodyFact | None]:
+    """_named_body for many names, set-based."""
+    resolved = resolve_certification_bodies(session, names)
+    publishing = certification_bodies_publishing(
+        session, {cb.id for cb in resolved.values() if cb is not None}
+    )
+    return {name: _cb_fact(cb, publishing) for name, cb in resolved.items()}
 
 
 def _accreditation_facts(
@@ -353,17 +375,21 @@ def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) 
     its json_kind for the receipt's canonical JSON."""
     number_key = normalize_certificate_number(request.certificate_number)
 
+    # DESIGN.md, "CB resolution": a named CB that resolves to nothing does not hide the
+    # certificates the number finds; one that resolves is the only issuer looked at, and the
+    # public certificates of the number at other CBs are reported beside a `not_found`.
     cb: CertificationBodyFact | None = None
-    cb_in_registry: bool | None = None
     named = request.certification_body
+    everyone = facts.certificates(number_key)
+    certificates = list(everyone)
+    elsewhere: tuple[CertificateFact, ...] = ()
     if named:
         cb = facts.certification_body(named)
-        cb_in_registry = cb is not None
-
-    certificates: list[CertificateFact] = []
-    if not (named and cb is None):
-        everyone = facts.certificates(number_key)
-        certificates = [c for c in everyone if cb is None or c.certification_body.id == cb.id]
+    if cb is not None:
+        certificates = [c for c in everyone if c.certification_body.id == cb.id]
+        elsewhere = tuple(
+            c for c in everyone if c.certification_body.id != cb.id and not c.confidential
+        )
 
     accreditations: tuple[AccreditationFact, ...] = ()
     if len(certificates) == 1:
@@ -379,7 +405,11 @@ def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) 
             country=request.country or None,
         ),
         certification_body_named=named,
-        certification_body_in_registry=cb_in_registry,
+        certification_body_in_registry=(cb.publishes is True) if cb else (False if named else None),
+        certification_body_recognised=(cb is not None) if named else None,
+        certification_body_name=cb.name if cb else None,
+        elsewhere=elsewhere if not certificates else (),
+        recognition_arrangements=recognition_arrangements(),
     )
     result = verify(domain_request, certificates, accreditations)
     shaped = _shape(

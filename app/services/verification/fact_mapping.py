@@ -9,6 +9,7 @@ Accreditations and status histories are mapped from their ORM objects. The fact 
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,12 +22,14 @@ from app.domain.facts import (
     CertificateFact,
     CertificationBodyFact,
     MlaScopeFact,
+    RecognitionArrangement,
     SiteFact,
     StandardFact,
     Status,
     StatusEvent,
 )
 from app.models import Accreditation, AccreditationBody
+from app.reference import load_reference_data
 from app.repositories.certificates import CertificateFactRows, StatusEventRow
 
 
@@ -50,6 +53,28 @@ def status_events(rows: Iterable[StatusRecord]) -> tuple[StatusEvent, ...]:
     """Status rows in the order they take effect (effective date, then recording time)."""
     ordered = sorted(rows, key=lambda r: (r.effective_from, r.recorded_at))
     return tuple(StatusEvent(Status(r.status), r.effective_from, r.reason) for r in ordered)
+
+
+@functools.cache
+def recognition_arrangements() -> tuple[RecognitionArrangement, ...]:
+    """The recognition arrangements by date, from the shipped reference data
+    (`recognition_arrangements`: the IAF MLA up to 2025-12-31, the Global ACI MRA from
+    2026-01-01; DESIGN.md, first paragraph). Data that ships with the code, read once per
+    process; the engine gets them with each request (VerificationRequest)."""
+
+    def day(value: str | None) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    return tuple(
+        RecognitionArrangement(
+            name=item["name"],
+            short_name=item["short_name"],
+            valid_from=day(item["from"]),
+            valid_until=day(item["until"]),
+            source=item["source"],
+        )
+        for item in load_reference_data().get("recognition_arrangements", [])
+    )
 
 
 def accreditation_body_fact(ab: AccreditationBody) -> AccreditationBodyFact:
@@ -108,6 +133,10 @@ def certificate_facts(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
                 edition=row.standard_edition,
                 transition_deadline=row.transition_deadline,
                 superseded_by=row.superseded_by,
+                transition_deadline_earliest=row.transition_deadline_earliest,
+                transition_rule_source=row.transition_rule_source,
+                transition_sources=row.standard_source,
+                in_mla_scope=row.in_mla_scope,
             ),
             organization_name=row.organization_name,
             organization_country=row.organization_country,

@@ -13,8 +13,10 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
+from app.domain.countries import country_code
 from app.domain.names import SEARCH_THRESHOLD, fold_name
-from app.domain.normalize import normalize_certificate_number, parse_standard, standard_code_key
+from app.domain.normalize import normalize_certificate_number
+from app.domain.standards import read_standard
 from app.errors import ValidationProblem
 from app.models import Certificate
 from app.repositories.bodies import find_certification_body
@@ -179,18 +181,24 @@ def search_certificates(
         cb_id = cb.id
     standard_ids: list[uuid.UUID] | None = None
     if filters.standard:
-        try:
-            code, edition = parse_standard(filters.standard)
-        except ValueError as exc:
-            raise ValidationProblem.field("/standard", str(exc)) from exc
-        editions = standards_by_code_key(session, standard_code_key(code))
-        standard_ids = [s.id for s in editions if edition is None or s.edition == edition]
+        name = read_standard(filters.standard)
+        if name is None:
+            raise ValidationProblem.field(
+                "/standard",
+                f'"{filters.standard}" is not a standard this service can read; '
+                'write e.g. "ISO 9001" or "ISO 9001:2015"',
+            )
+        editions = standards_by_code_key(session, name.key)
+        standard_ids = [s.id for s in editions if name.edition in (None, s.edition)]
     number_key = (
         normalize_certificate_number(filters.certificate_number)
         if filters.certificate_number
         else None
     )
-    country = filters.country.upper() if filters.country else None
+    try:
+        country = country_code(filters.country) if filters.country else None
+    except ValueError as exc:
+        raise ValidationProblem.field("/country", str(exc)) from exc
 
     common = {
         "number_key": number_key,
