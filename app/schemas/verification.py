@@ -64,7 +64,23 @@ class CheckRead(BaseModel):
     code: str
     outcome: str
     message: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Machine-readable facts behind the message, per check. `certificate_found` on "
+            "`not_found`: `certification_body_in_registry` (the named CB has at least one public "
+            "certificate here; null when none was named), `certification_body_recognised` (the "
+            "named CB resolved to a CB of this registry; null when none was named) and "
+            "`same_number_elsewhere` (the public certificates with this number at other CBs: "
+            "`{id, certificate_number, certification_body: {id, name, acronym}}`); when found, "
+            "`certification_body_recognised` too (false: the answer is about the certificate the "
+            "number finds, with a warning). `standard_edition`: `transition_deadline`, "
+            "`transition_deadline_earliest` and `transition_deadline_disputed` (sources disagree: "
+            "warn until the latest date), `transition_rule_source`. `ab_recognition`: "
+            "`in_mla_scope`, `arrangement` (IAF MLA up to 2025-12-31, Global ACI MRA from "
+            "2026-01-01). `standard_match`: `claimed_code` and `claimed_edition` as read."
+        ),
+    )
 
 
 class OrganizationBrief(BaseModel):
