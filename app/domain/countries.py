@@ -59,6 +59,12 @@ ALIASES: dict[str, str] = {
     "Brunei": "BN",  # ISO name "Brunei Darussalam"
     "Cape Verde": "CV",  # ISO name until 2013 ("Cabo Verde" since)
     "Swaziland": "SZ",  # ISO name until 2018 ("Eswatini" since)
+    "Burma": "MM",  # the former English name of Myanmar, still in use
+    "Macedonia": "MK",  # ISO name "North Macedonia" since 2019 (formerly "Macedonia, the former
+    # Yugoslav Republic of"); no other ISO country is called Macedonia
+    "Republic of Ireland": "IE",  # the description Ireland's Republic of Ireland Act gives it
+    "Bosnia": "BA",  # short for "Bosnia and Herzegovina"
+    "East Timor": "TL",  # English for "Timor-Leste", the only name ISO gives
     "Palestine": "PS",  # ISO name "Palestine, State of"
     "Democratic Republic of the Congo": "CD",  # ISO name "Congo, The Democratic Republic of the"
     "DR Congo": "CD",
@@ -82,17 +88,19 @@ MAX_LENGTH = 100
 
 _DROPPED = re.compile(r"[.'\u2019`]")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_QUALIFIER = re.compile(r"\s*\([^)]*\)|,.*$")
 
 
 def _fold(text: str) -> str:
     """Lower-case ASCII words: accents and case dropped (NFKC then transliteration), dots and
     apostrophes removed ("U.K." = "UK", "Côte d'Ivoire" = "cote divoire"), other punctuation a
-    space, "&" = "and", spaces collapsed, a leading "the" dropped ("The Netherlands")."""
+    space, "&" = "and", spaces collapsed, a leading "the" dropped ("The Netherlands"), "St" read
+    as "Saint" ("St Lucia")."""
     ascii_text = anyascii(unicodedata.normalize("NFKC", text)).lower().replace("&", " and ")
     words = _NON_ALNUM.sub(" ", _DROPPED.sub("", ascii_text)).split()
     if len(words) > 1 and words[0] == "the":
         words = words[1:]
-    return " ".join(words)
+    return " ".join("saint" if word == "st" else word for word in words)
 
 
 @cache
@@ -114,7 +122,26 @@ def _table() -> dict[str, str]:
                 add(value, code)
     for alias, code in ALIASES.items():
         add(alias, code)
+    # ISO names with a qualifier people leave out ("Falkland Islands (Malvinas)", "Micronesia,
+    # Federated States of", "Sint Maarten (Dutch part)"): the name without it is accepted when
+    # no country already has it and it names one country only ("Virgin Islands" names two).
+    shortened: dict[str, set[str]] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "official_name", "common_name"):
+            value = getattr(country, attribute, None)
+            short = _QUALIFIER.sub("", value).strip() if value else ""
+            if short and short != value:
+                shortened.setdefault(_fold(short), set()).add(country.alpha_2)
+    for key, codes in shortened.items():
+        if key not in table and len(codes) == 1:
+            table[key] = next(iter(codes))
     return table
+
+
+def _elided(folded: str) -> str:
+    """A one-letter word joined to the next, as an elided article is ("cote d ivoire" ->
+    "cote divoire", the folded "Côte d'Ivoire")."""
+    return re.sub(r"\b([a-z]) (?=[a-z])", r"\1", folded)
 
 
 @lru_cache(maxsize=4096)
@@ -127,7 +154,7 @@ def _lookup(text: str) -> str | None:
     folded = _fold(text)
     if len(folded) <= 3 and not unicodedata.normalize("NFKC", text).isascii():
         return None  # a code is Latin letters: "ß" is not "SS" (South Sudan), "Ǆ" not "DZ"
-    return table.get(folded)
+    return table.get(folded) or (table.get(_elided(folded)) if len(folded) > 3 else None)
 
 
 def accepted_forms() -> dict[str, str]:

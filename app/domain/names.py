@@ -215,9 +215,20 @@ def _without_edge_forms(tokens: Sequence[str], *, leading_forms: bool) -> Sequen
     return tokens[start:end]
 
 
-def _keys(name: str) -> tuple[str, str]:
-    """A name's folding with its leading legal form removed, and with it kept."""
-    return _fold_name(name, leading_forms=True), _fold_name(name, leading_forms=False)
+_INITIALS = re.compile(r"\b[a-z](?: [a-z]\b)+")
+
+
+def _joined_initials(folded: str) -> str:
+    """A folded name with runs of one-letter words joined, as dotted initials are read ("a g
+    barr" from "A.G. Barr" is "ag barr", "j p morgan" is "jp morgan")."""
+    return _INITIALS.sub(lambda run: run.group(0).replace(" ", ""), folded)
+
+
+def _keys(name: str) -> tuple[str, str, str]:
+    """A name's folding with its leading legal form removed, with it kept, and the first with
+    dotted initials joined (punctuation never matters, DESIGN.md "Claims")."""
+    folded = _fold_name(name, leading_forms=True)
+    return folded, _fold_name(name, leading_forms=False), _joined_initials(folded)
 
 
 def _one_edit_apart(first: str, second: str) -> bool:
@@ -229,8 +240,9 @@ def _one_edit_apart(first: str, second: str) -> bool:
 def match_organization(claimed: str, names: Sequence[str]) -> NameMatch:
     """Best match of a claimed name against the certified name and aliases (DESIGN.md, "Claims").
 
-    Names compare as `fold_name` folds them, and also with a leading legal form kept ("CV
-    Library" is "CV-Library Ltd", whose "CV" is not a form): `pass` when the folded names are
+    Names compare as `fold_name` folds them, also with a leading legal form kept ("CV
+    Library" is "CV-Library Ltd", whose "CV" is not a form) and with dotted initials joined
+    ("AG Barr" is "A.G. BARR p.l.c."): `pass` when the folded names are
     equal, also with words sorted; `warn` (a near match) when the best fuzzy score reaches
     NEAR_MATCH_THRESHOLD or the names are one edit apart (NEAR_MATCH_MIN_LENGTH); `fail`
     otherwise. The score reported is the fuzzy score, also for a near match by one edit.

@@ -17,15 +17,16 @@ a reason. The grammar, as read here (case and spacing never matter):
                 otherwise "-15" in "ISO 9001-15" is a two-digit edition
     edition   = ":" | "-" | "/" | "," | space, then a year of 4 digits (1980..2099) or 2 digits
                 (80..99 = 19xx, 00..79 = 20xx), optionally in parentheses or after "version",
-                "edition" or "ed."
+                "edition" or "ed."; after a prefix it is the adoption's year (`national_year`)
     national-date = "-" two-digit month after a 4-digit edition ("DIN EN ISO 9001:2015-11",
                 "PN-EN ISO 9001:2015-10": the month of the national adoption), ignored
     amendment = "/" | "+" | "," | space, then "Amd", "Amendment", "A", "Cor", "Corrigendum" or
                 "AC", a number and/or ":" year ("/Amd 1:2024", "+A1:2024", "/Cor 1:2009"),
                 ignored: amendments are not editions and have no transition (DESIGN.md)
-    filler    = a word in FILLER_WORDS ("certified", "QMS", ...), one trailing parenthesis, or a
-                title after " - " or ": " without digits ("ISO 9001:2015 - Quality management
-                systems - Requirements")
+    filler    = a word in FILLER_WORDS ("certified", ...), the acronym of the standard's own
+                system (SYSTEM_ACRONYMS: "ISO 14001:2015 EMS"), one trailing parenthesis
+                without digits, or a title after " - " or ": " without digits ("ISO 9001:2015 -
+                Quality management systems - Requirements")
 
 A national prefix without a family ("EN 9100", "SANS 9001", "JIS Q 9001", "GB/T 19001-2016")
 names a national standard, not an ISO one: it is not read (a person must compare it).
@@ -85,9 +86,10 @@ EUROPEAN_PREFIXES: tuple[str, ...] = (
     "TSE",  # Türkiye
 )
 """Prefixes of European adoptions ("BS EN ISO 9001:2015", "PN-EN ISO 9001:2015-10"): CEN and
-its members (cencenelec.eu, "Members"). "EN ISO 9001:2015" carries the ISO text and its year;
-a national body's prefix before it may print the year of its own adoption instead ("ČSN EN ISO
-9001:2016" adopts ISO 9001:2015), so after any prefix but "EN" the year is `national_year`."""
+its members (cencenelec.eu, "Members"). An adoption prints the year of its own publication,
+which is often the ISO edition's ("EN ISO 9001:2015") but not always: EN ISO/IEC 27001:2023
+adopts ISO/IEC 27001:2022, ČSN EN ISO 9001:2016 adopts ISO 9001:2015. So after any prefix the
+year is `national_year`, never the edition itself."""
 
 OTHER_PREFIXES: tuple[str, ...] = (
     "AS/NZS",  # Australia / New Zealand ("AS/NZS ISO 9001:2016" adopts ISO 9001:2015)
@@ -136,22 +138,27 @@ FILLER_WORDS: frozenset[str] = frozenset(
         "compliant",
         "standard",
         "requirements",
-        "qms",
-        "ems",
-        "isms",
-        "ohsms",
-        "ohsas",
-        "fsms",
-        "enms",
-        "bcms",
-        "sms",
-        "pims",
-        "aims",
-        "mdms",
-        "abms",
     }
 )
 """Words around a standard that claim nothing more ("ISO 9001:2015 certified")."""
+
+SYSTEM_ACRONYMS: dict[str, frozenset[str]] = {
+    "qms": frozenset({"9001", "13485"}),
+    "ems": frozenset({"14001"}),
+    "isms": frozenset({"27001"}),
+    "ohsms": frozenset({"45001", "18001"}),
+    "fsms": frozenset({"22000"}),
+    "enms": frozenset({"50001"}),
+    "bcms": frozenset({"22301"}),
+    "sms": frozenset({"20000"}),
+    "pims": frozenset({"27701"}),
+    "aims": frozenset({"42001"}),
+    "abms": frozenset({"37001"}),
+    "mdqms": frozenset({"13485"}),
+}
+"""Management-system acronyms a claim may name after the standard ("ISO 14001:2015 EMS"),
+with the standard numbers they belong to (the families of the shipped reference data): an
+acronym of another system ("ISO 9001:2015 ISMS") makes the claim unreadable, not a pass."""
 
 _DASHES = str.maketrans({"‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "−": "-"})
 _PREFIX_ALTERNATION = "|".join(
@@ -159,7 +166,6 @@ _PREFIX_ALTERNATION = "|".join(
     for prefix in sorted(NATIONAL_PREFIXES, key=len, reverse=True)
 )
 _PREFIX = re.compile(rf"(?P<prefix>{_PREFIX_ALTERNATION})(?:\s*[-/]\s*|\s+)", re.IGNORECASE)
-_REGIONAL = frozenset({"EN"})
 _FAMILY = re.compile(
     r"(?P<family>ISO\s*[/-]?\s*IEC|IEC\s*[/-]?\s*ISO|ISO|OHSAS)(?![A-Z])\s*[-.]?\s*",
     re.IGNORECASE,
@@ -179,7 +185,7 @@ _AMENDMENT = re.compile(
     re.IGNORECASE,
 )
 _FILLER = re.compile(r"\s*[-,;:]?\s*(?P<word>[A-Z]+)\b", re.IGNORECASE)
-_PARENTHESIS = re.compile(r"\s*\([^()]*\)\s*$")
+_PARENTHESIS = re.compile(r"\s*\([^()0-9]*\)\s*$")
 _TITLE = re.compile(r"\s*[-:,]\s+[^\W\d][^\d]*$")
 
 
@@ -191,9 +197,9 @@ class StandardName:
     code: str
     edition: str | None = None
     national_year: str | None = None
-    """The year after a national body's prefix ("AS/NZS ISO 9001:2016", "ČSN EN ISO
+    """The year after a regional or national prefix ("EN ISO/IEC 27001:2023", "AS/NZS ISO
     9001:2016"): the adoption's year, which may be later than the ISO edition's, so `edition` is
-    None then. No prefix, or "EN" alone, prints the edition itself."""
+    None then. Only a designation without prefix prints the edition itself."""
 
     @property
     def key(self) -> str:
@@ -227,10 +233,9 @@ def read_standard(text: str) -> StandardName | None:
     Pure and memoised (claims repeat: a batch asks about "ISO 9001:2015" thousands of times).
     """
     rest = _clean(text)
-    prefixed = national = False
+    prefixed = False
     while match := _PREFIX.match(rest):
         prefixed = True
-        national = national or " ".join(match["prefix"].upper().split()) not in _REGIONAL
         rest = rest[match.end() :]
     family = "ISO"
     if family_match := _FAMILY.match(rest):
@@ -263,12 +268,15 @@ def read_standard(text: str) -> StandardName | None:
     while (amendment := _AMENDMENT.match(rest)) and (amendment["n"] or amendment["y"]):
         rest = rest[amendment.end() :]
     rest = _TITLE.sub("", _PARENTHESIS.sub("", rest))
-    while (filler := _FILLER.match(rest)) and filler["word"].lower() in FILLER_WORDS:
+    while (filler := _FILLER.match(rest)) and (
+        filler["word"].lower() in FILLER_WORDS
+        or number in SYSTEM_ACRONYMS.get(filler["word"].lower(), ())
+    ):
         rest = rest[filler.end() :]
     if rest.strip(" .,;"):
         return None
     code = f"{family} {number}" + (f"-{part}" if part else "")
-    if national and family != "OHSAS":  # BSI publishes OHSAS 18001: "BS" is its publisher
+    if prefixed and family != "OHSAS":  # BSI publishes OHSAS 18001: "BS" is its publisher
         return StandardName(code=code, edition=None, national_year=edition)
     return StandardName(code=code, edition=edition)
 

@@ -369,6 +369,16 @@ def check_standard_edition(cert: CertificateFact, as_of: date) -> Finding:
     }
     if earliest is not None:
         details["transition_sources"] = standard.transition_sources
+    if deadline is None and standard.superseded_by:
+        # Superseded, transition not yet decided (ISO 14001:2015 after ISO 14001:2026): valid,
+        # and said so rather than "current" (the reference data's status and superseded_by).
+        return _result(
+            code,
+            Outcome.PASS,
+            f"{standard.label} was superseded by {standard.superseded_by}; no transition "
+            "deadline is on record yet",
+            details,
+        )
     if deadline is None:
         return _result(
             code, Outcome.PASS, f"{standard.label} is current (no transition deadline)", details
@@ -723,16 +733,25 @@ def check_organization_match(cert: CertificateFact, claimed: str | None) -> Find
     )
 
 
+def _successor_edition(cert: CertificateFact) -> str | None:
+    """The edition year of the edition that superseded the certificate's ("ISO 9001:2015")."""
+    superseded_by = cert.standard.superseded_by
+    successor = read_standard(superseded_by) if superseded_by else None
+    return successor.edition if successor is not None else None
+
+
 def check_standard_match(cert: CertificateFact, claimed: str | None) -> Finding:
     """The claimed standard, and edition when given, is the certificate's (DESIGN.md, "Claims").
 
     The claim is read by the one grammar of app/domain/standards.py: national prefixes,
     "ISO"/"ISO/IEC"/nothing, two-digit years and amendments are allowed, and "ISO 27001" =
     "ISO/IEC 27001". A claim the grammar cannot read is `skipped` with the claim quoted, never a
-    failure ("cannot tell" is not "mismatch"). A different code or edition is `fail`. The year
-    after a national body's prefix ("AS/NZS ISO 9001:2016", "ČSN EN ISO 9001:2016") is the
-    adoption's: earlier than the edition, it cannot adopt it (`fail`); later, it may be a late
-    adoption of it (`warn`, a person checks); equal, `pass`.
+    failure ("cannot tell" is not "mismatch"). A different code or edition is `fail`; the number
+    of a multi-part standard without its part ("ISO 20000" for ISO/IEC 20000-1) is a `warn`.
+    The year after a regional or national prefix ("EN ISO/IEC 27001:2023", "AS/NZS ISO
+    9001:2016") is the adoption's, not the edition's: equal to the edition, `pass`; earlier, it
+    cannot adopt it, and equal to the edition that superseded it, it adopts that one (`fail`);
+    otherwise it may be a later adoption of it (`warn`: a person checks).
     """
     code = CheckCode.STANDARD_MATCH
     claim = _claim(claimed)
@@ -750,7 +769,15 @@ def check_standard_match(cert: CertificateFact, claimed: str | None) -> Finding:
         )
     details |= {"claimed_code": read.code, "claimed_edition": read.edition or read.national_year}
     label = cert.standard.label
-    if read.key != standard_code_key(cert.standard.code):
+    certified_key = standard_code_key(cert.standard.code)
+    whole, _, part = cert.standard.code.rpartition("-")
+    partless = (
+        bool(whole)
+        and part.isdigit()
+        and "-" not in read.code
+        and standard_code_key(whole) == read.key
+    )
+    if read.key != certified_key and not partless:
         return _result(
             code,
             Outcome.FAIL,
@@ -767,21 +794,30 @@ def check_standard_match(cert: CertificateFact, claimed: str | None) -> Finding:
             Verdict.MISMATCH,
         )
     national = read.national_year
-    if national is not None and national < cert.standard.edition:
+    edition = cert.standard.edition
+    if national is not None and (national < edition or national == _successor_edition(cert)):
+        why = "before" if national < edition else "after the edition that superseded"
         return _result(
             code,
             Outcome.FAIL,
-            f'Claimed "{claim}", a national adoption dated {national}, before the edition of '
-            f"the certificate, {label}",
+            f'Claimed "{claim}", an adoption dated {national}, {why} the edition of the '
+            f"certificate, {label}",
             details,
             Verdict.MISMATCH,
         )
-    if national is not None and national != cert.standard.edition:
+    if national is not None and national != edition:
         return _result(
             code,
             Outcome.WARN,
-            f'Claimed "{claim}", a national adoption dated {national}; the certificate '
-            f"is for {label}: check that the adoption is of that edition",
+            f'Claimed "{claim}", an adoption dated {national}; the certificate is for {label}: '
+            "check that the adoption is of that edition",
+            details,
+        )
+    if partless:
+        return _result(
+            code,
+            Outcome.WARN,
+            f'Claimed "{claim}" without its part; the certificate is for {label}',
             details,
         )
     return _result(code, Outcome.PASS, f"The certificate is for {label}", details)

@@ -302,3 +302,24 @@ def test_the_page_says_whether_the_cb_was_recognised_and_whether_it_publishes(
     copied = page("NB-2002", "BVC")
     links = {a.attrs["href"]: a.text for a in copied.one("ul", class_="elsewhere").find_all("a")}
     assert links == {"/verify/NBC/NB-2002": "NB-2002 issued by Northbridge Certification Ltd (NBC)"}
+
+
+def test_an_alias_that_already_names_another_cb_is_a_conflict(
+    client: TestClient, session: Session, bodies: dict[str, Any]
+) -> None:
+    """An alias equal to another CB's acronym, name (folded, legal form ignored) or alias would
+    be shadowed by resolution order: 409, and nothing changes."""
+    admin = auth(make_key(session, Role.ADMIN))
+    for alias in ("NBC", "Northbridge Certification", "northbridge certification ltd."):
+        response = client.patch(
+            f"/v1/certification-bodies/{bodies['bvc']}", json={"aliases": [alias]}, headers=admin
+        )
+        assert response.status_code == 409, (alias, response.text)
+        assert response.json()["detail"] == (
+            f"The alias {alias!r} already names certification body {bodies['nbc']}."
+        )
+    assert client.get(f"/v1/certification-bodies/{bodies['bvc']}").json()["aliases"] == []
+    own = client.patch(
+        f"/v1/certification-bodies/{bodies['bvc']}", json={"aliases": ["BVC", "BV"]}, headers=admin
+    )
+    assert own.status_code == 200, own.text  # its own acronym is no conflict

@@ -163,6 +163,14 @@ def test_an_unrelated_edit_of_an_older_record_is_not_refused(
         headers=auth(body_keys["key"]),
     )
     assert response.status_code == 200, response.text
+    # A full-record PATCH restates the edition: no change, so not refused either (the import
+    # calls the same row `unchanged`).
+    restated = client.patch(
+        f"/v1/certificates/{cert.id}",
+        json={"standard": "ISO 9001:2026", "scope": "Design of widgets"},
+        headers=auth(body_keys["key"]),
+    )
+    assert restated.status_code == 200, restated.text
 
 
 def test_standards_show_the_new_reference_fields(client: TestClient) -> None:

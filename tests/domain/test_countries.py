@@ -100,6 +100,24 @@ ACCEPTED: list[tuple[str, str]] = [
     ("XK", "XK"),
     ("XKX", "XK"),
     ("Kosovo", "XK"),
+    # Review of issue 13: former names, "St", elided articles, ISO names without qualifier.
+    ("Burma", "MM"),
+    ("Macedonia", "MK"),
+    ("Republic of Ireland", "IE"),
+    ("Bosnia", "BA"),
+    ("East Timor", "TL"),
+    ("St Lucia", "LC"),
+    ("St. Kitts and Nevis", "KN"),
+    ("Cote d Ivoire", "CI"),
+    ("Falkland Islands", "FK"),
+    ("Holy See", "VA"),
+    ("Micronesia", "FM"),
+    ("Sint Maarten", "SX"),
+    ("Saint Martin", "MF"),
+    ("Georgia", "GE"),
+    ("Niger", "NE"),
+    ("Guinea", "GN"),
+    ("Congo", "CG"),
 ]
 
 REFUSED: list[str] = [
@@ -124,6 +142,7 @@ REFUSED: list[str] = [
     "X" * 101,
     "ß",  # transliterates to "ss", but a code is written in Latin letters, not South Sudan
     "Ǆ",  # the digraph letter, not Algeria's "DZ"
+    "Virgin Islands",  # British (VG) or U.S. (VI): two countries, so neither
 ]
 
 

@@ -118,7 +118,9 @@ ROWS: tuple[Row, ...] = (
     # United Kingdom: "AG" at the start of "AG Barr plc" is part of the name.
     Row("GB", "Barr Ltd", "AG Barr plc", FAIL),
     Row("GB", "AG Barr", "AG Barr p.l.c.", PASS),
-    Row("GB", "AG Barr", "A.G. BARR p.l.c.", WARN),
+    Row("GB", "AG Barr", "A.G. BARR p.l.c.", PASS),  # dotted initials read joined
+    Row("US", "JP Morgan", "J.P. Morgan Ltd", PASS),
+    Row("GB", "A.G. Barr", "Barr Ltd", FAIL),
     Row("GB", "Tesco", "Tesco PLC", PASS),
     Row("GB", "Tecso", "Tesco PLC", WARN),
     Row("GB", "Tesco Stores", "Tesco PLC", FAIL),

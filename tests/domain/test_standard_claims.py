@@ -14,10 +14,12 @@ from datetime import date
 import pytest
 
 from app.domain.facts import (
+    AccreditationBodyFact,
+    AccreditationFact,
     CertificateFact,
     CertificationBodyFact,
-    CheckCode,
     Claims,
+    MlaScopeFact,
     Outcome,
     SiteFact,
     StandardFact,
@@ -34,8 +36,13 @@ from app.domain.verification import check_standard_match, verify
 
 PASS, FAIL, WARN, SKIP = Outcome.PASS, Outcome.FAIL, Outcome.WARN, Outcome.SKIPPED
 
+SUCCESSORS = {"ISO 9001:2008": "ISO 9001:2015", "ISO/IEC 27001:2013": "ISO/IEC 27001:2022"}
 CERTIFIED: dict[str, StandardFact] = {
-    label: StandardFact(code=label.rpartition(":")[0], edition=label.rpartition(":")[2])
+    label: StandardFact(
+        code=label.rpartition(":")[0],
+        edition=label.rpartition(":")[2],
+        superseded_by=SUCCESSORS.get(label),
+    )
     for label in (
         "ISO 9001:2015",
         "ISO 14001:2015",
@@ -44,6 +51,7 @@ CERTIFIED: dict[str, StandardFact] = {
         "OHSAS 18001:2007",
         "ISO/IEC 27001:2022",
         "ISO/IEC 27001:2013",
+        "ISO 9001:2008",
         "ISO 22000:2018",
         "ISO 50001:2018",
         "ISO 13485:2016",
@@ -106,6 +114,12 @@ SPELLINGS: list[tuple[str, str, Outcome]] = [
     ("ISO 9001:2015", "ISO 14001:2015", FAIL),
     ("ISO 9001:2015", "ISO 9002:1994", FAIL),
     ("ISO 9001:2015", "9001:2015 and 14001:2015", SKIP),
+    ("ISO 9001:2015", "ISO 9001:2015 (ISO 14001:2015)", SKIP),
+    ("ISO 9001:2015", "ISO 9001 (2015) (2008)", SKIP),
+    ("ISO 9001:2015", "ISO 9001:2015 ISMS", SKIP),
+    ("ISO 9001:2015", "ISO 9001 OHSAS", SKIP),
+    ("ISO 9001:2008", "BS EN ISO 9001:2015", FAIL),
+    ("ISO 9001:2008", "EN ISO 9001:2008", PASS),
     ("ISO 9001:2015", "ISO 9001 / ISO 14001", SKIP),
     ("ISO 9001:2015", "Quality management", SKIP),
     ("ISO 9001:2015", "ISO", SKIP),
@@ -137,7 +151,9 @@ SPELLINGS: list[tuple[str, str, Outcome]] = [
     ("ISO/IEC 27001:2022", "ISO IEC 27001 2022", PASS),
     ("ISO/IEC 27001:2022", "IEC/ISO 27001:2022", PASS),
     ("ISO/IEC 27001:2022", "ISO/IEC 27001:2022/Amd 1:2024", PASS),
-    ("ISO/IEC 27001:2022", "EN ISO/IEC 27001:2022", PASS),
+    ("ISO/IEC 27001:2022", "EN ISO/IEC 27001:2023", WARN),
+    ("ISO/IEC 27001:2022", "EN ISO/IEC 27001:2017", FAIL),
+    ("ISO/IEC 27001:2022", "ISO/IEC 27001:2022 ISMS", PASS),
     ("ISO/IEC 27001:2022", "ISO/IEC 27001:2013", FAIL),
     ("ISO/IEC 27001:2022", "ISO 27001:13", FAIL),
     ("ISO/IEC 27001:2022", "ISO 27k", SKIP),
@@ -156,7 +172,8 @@ SPELLINGS: list[tuple[str, str, Outcome]] = [
     ("ISO/IEC 20000-1:2018", "ISO/IEC 20000-1:2018", PASS),
     ("ISO/IEC 20000-1:2018", "ISO 20000-1", PASS),
     ("ISO/IEC 20000-1:2018", "ISO/IEC 20000-1:2011", FAIL),
-    ("ISO/IEC 20000-1:2018", "ISO 20000", FAIL),
+    ("ISO/IEC 20000-1:2018", "ISO 20000", WARN),
+    ("ISO/IEC 20000-1:2018", "ISO/IEC 20000-2:2019", FAIL),
     ("ISO/IEC 27701:2019", "ISO/IEC 27701:2019", PASS),
     ("ISO/IEC 27701:2019", "ISO 27701:2025", FAIL),
     ("ISO/IEC 42001:2023", "ISO/IEC 42001:2023", PASS),
@@ -241,31 +258,44 @@ def test_a_read_claim_reports_what_was_understood() -> None:
     }
     national = check_standard_match(cert, "AS/NZS ISO 9001:2016")
     assert national.check.message == (
-        'Claimed "AS/NZS ISO 9001:2016", a national adoption dated 2016; the certificate is for '
+        'Claimed "AS/NZS ISO 9001:2016", an adoption dated 2016; the certificate is for '
         "ISO 9001:2015: check that the adoption is of that edition"
     )
 
 
 def test_an_unreadable_standard_claim_leaves_a_valid_certificate_valid() -> None:
-    """The verdict of a valid certificate is not `mismatch` because a claim could not be read."""
-    cert = _certificate(CERTIFIED["ISO 9001:2015"])
-    result = verify(
-        VerificationRequest(
-            certificate_number="Q 100",
-            as_of=date(2026, 11, 26),
-            claims=Claims(standard="ISO 9001 / ISO 14001"),
-        ),
-        [replace(cert, sectors=())],
-        [],
+    """The verdict of a valid certificate is not `mismatch` because a claim could not be read;
+    a readable wrong claim on the same certificate is (the contrast shows the check decides)."""
+    cert = replace(_certificate(CERTIFIED["ISO 9001:2015"]), sectors=())
+    body = AccreditationBodyFact(
+        id="ab-1", acronym="TAB", name="Test AB", mla_scopes=(MlaScopeFact("ISO 9001"),)
     )
-    assert result.verdict is Verdict.NOT_ACCREDITED  # no accreditation given: not the claim
-    assert {c.code: c.outcome for c in result.checks}[CheckCode.STANDARD_MATCH] is SKIP
+    accreditation = AccreditationFact(
+        id="acc-1",
+        certification_body_id="cb-1",
+        accreditation_body=body,
+        accreditation_number="TAB 1",
+        standard_code="ISO 9001",
+        sectors=(),
+        valid_from=date(2020, 1, 1),
+        valid_until=None,
+    )
+
+    def verdict(claim: str) -> Verdict:
+        request = VerificationRequest(
+            certificate_number="Q 100", as_of=date(2026, 11, 26), claims=Claims(standard=claim)
+        )
+        return verify(request, [cert], [accreditation]).verdict
+
+    assert verdict("ISO 9001 / ISO 14001") is Verdict.VALID
+    assert verdict("ISO 14001") is Verdict.MISMATCH
 
 
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("EN ISO 9001:2015", StandardName("ISO 9001", "2015")),
+        ("EN ISO 9001:2015", StandardName("ISO 9001", None, national_year="2015")),
+        ("ISO 9001:2015", StandardName("ISO 9001", "2015")),
         ("ISO/IEC 20000-1:2018", StandardName("ISO/IEC 20000-1", "2018")),
         ("ISO/IEC 20000-1", StandardName("ISO/IEC 20000-1", None)),
         ("ISO 9001-15", StandardName("ISO 9001", "2015")),

@@ -848,6 +848,17 @@ def test_standard_edition_without_deadline_passes() -> None:
     assert edition.details["effective_expiry"] == "2027-02-28"
 
 
+def test_a_superseded_edition_without_deadline_is_not_called_current() -> None:
+    """Reference data: ISO 14001:2015 is superseded by ISO 14001:2026 with no transition deadline
+    decided yet: it passes, and the message says it was superseded."""
+    standard = StandardFact(code="ISO 14001", edition="2015", superseded_by="ISO 14001:2026")
+    edition = check_standard_edition(certificate(standard=standard), AS_OF).check
+    assert (edition.outcome, edition.message) == (
+        Outcome.PASS,
+        "ISO 14001:2015 was superseded by ISO 14001:2026; no transition deadline is on record yet",
+    )
+
+
 @pytest.mark.parametrize(
     ("cert", "expected"),
     [

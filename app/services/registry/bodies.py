@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.change_sink import record_accreditation_body, record_certification_body
+from app.domain.bodies import resolve_body
 from app.domain.facts import Status
 from app.domain.names import fold_name
 from app.domain.normalize import standard_code_key
@@ -25,6 +26,7 @@ from app.repositories.accreditations import get_accreditation
 from app.repositories.bodies import (
     accreditation_body_id_with_acronym,
     certification_body_id_with_acronym,
+    certification_body_names,
     get_accreditation_body,
     get_certification_body,
 )
@@ -212,6 +214,16 @@ def require_certification_body(session: Session, cb_id: uuid.UUID) -> Certificat
     return cb
 
 
+def _cb_aliases_free(session: Session, aliases: list[str], exclude: uuid.UUID | None) -> None:
+    """409 when an alias already names another CB (its acronym, name or an alias of it): a
+    named CB is resolved in one order (DESIGN.md), and an alias there would be shadowed."""
+    others = [body for body in certification_body_names(session) if body.id != str(exclude)]
+    for alias in aliases:
+        taken = resolve_body(alias, others)
+        if taken is not None:
+            raise Conflict(f"The alias {alias!r} already names certification body {taken}.")
+
+
 def _cb_acronym_free(session: Session, acronym: str, exclude: uuid.UUID | None) -> None:
     existing = certification_body_id_with_acronym(session, acronym)
     if existing is not None and existing != exclude:
@@ -225,6 +237,7 @@ def create_certification_body(
     principal.require(Role.ADMIN)
     if data.acronym:
         _cb_acronym_free(session, data.acronym, None)
+    _cb_aliases_free(session, data.aliases, None)
     cb = CertificationBody(
         name=data.name,
         name_key=fold_name(data.name),
@@ -263,6 +276,7 @@ def update_certification_body(
         cb.acronym = data.acronym
         cb.acronym_key = data.acronym.upper() if data.acronym else None
     if "aliases" in fields:
+        _cb_aliases_free(session, data.aliases or [], cb.id)
         cb.aliases = _distinct_aliases(data.aliases or [])
     if "country" in fields:
         cb.country = data.country

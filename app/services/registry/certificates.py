@@ -275,10 +275,12 @@ def update_certificate(
         merged["organization"] = changes.merge_organization(base, org_stated)
     for name, reason in changes.date_problems(merged):
         raise ValidationProblem.field(f"/{name}", reason)
-    if standard is not None or merged["issue_date"] != current["issue_date"]:
-        # Checked when the edition or the issue date changes, so that a certificate written
-        # before the rule is not refused an unrelated edit.
-        pointer = "/standard" if standard is not None else "/issue_date"
+    new_standard = standard is not None and standard.id != cert.standard_id
+    if new_standard or merged["issue_date"] != current["issue_date"]:
+        # Checked when the edition or the issue date changes (a restated edition is no change,
+        # as in the import), so that a certificate written before the rule is not refused an
+        # unrelated edit.
+        pointer = "/standard" if new_standard else "/issue_date"
         require_published(standard or cert.standard, merged["issue_date"], pointer)
     if merged["certificate_number"] != cert.certificate_number:
         key = normalize_certificate_number(merged["certificate_number"])
