@@ -1,11 +1,14 @@
 """Take the README screenshots of the real page on the demo registry.
 
 Run: `.venv/bin/python -m tests.browser.screenshots [OUT_DIR]` (default docs/screenshots).
+The server runs on the suite's clock (tests/conftest.py, TEST_NOW), so the pages show the same
+dates on any day.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +19,7 @@ from playwright.sync_api import Page, ViewportSize, sync_playwright
 
 from app.demo.showcase import SHOWCASE
 from tests.browser.live import launch_options, live_server, showcase_params
+from tests.conftest import CLOCK_ENV, TEST_NOW
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
@@ -38,6 +42,8 @@ def _shoot(page: Page, url: str, path: Path, *, full_page: bool = True) -> None:
 
 def take_screenshots(out_dir: Path) -> None:
     """Home, search and every verdict at desktop width; home and two verdicts on a phone."""
+    # The live server starts through tests.clocked, which reads the suite's instant.
+    os.environ.setdefault(CLOCK_ENV, TEST_NOW.isoformat())
     out_dir.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as tmp,
