@@ -18,8 +18,12 @@ cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-keys_cli = typer.Typer(help="Create and revoke API keys.", no_args_is_help=True)
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+clients_cli = typer.Typer(
+    help="The clients that hold keys and own watches and webhooks.", no_args_is_help=True
+)
+cli.add_typer(clients_cli, name="clients")
 err = Console(stderr=True)
 
 
@@ -45,14 +49,23 @@ def _session() -> Any:
 @cli.command()
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
+    from rich.markup import escape
+
+    from app.keystore import KeyConfigurationError, load_secret_box
     from app.migrate import upgrade
     from app.services.verification.receipts import active_signing_key
 
-    upgrade()
-    with _session() as session:
-        # Create the receipt key now, not inside the first request (on SQLite a request that
-        # read before another connection wrote the key could not write afterwards).
-        active_signing_key(session)
+    try:
+        upgrade()
+        with _session() as session:
+            # Load (on first run: generate) the keys now, not inside the first request; and
+            # publish the receipt key's public half (on SQLite a request that read before
+            # another connection wrote it could not write afterwards).
+            active_signing_key(session)
+        load_secret_box()
+    except KeyConfigurationError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     err.print("[green]database is at the newest migration[/green]")
 
 
@@ -92,29 +105,66 @@ def demo(
     err.print(f"[green]demo registry built[/green]: {report}")
 
 
+def _uuid_option(value: str | None, option: str) -> uuid.UUID | None:
+    """A UUID given on the command line, or exit 2 naming the option."""
+    if value is None:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        err.print(
+            f"[red]{option} must be a UUID, got {value!r}[/red]", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(2) from None
+
+
 @keys_cli.command("create")
 def keys_create(
     role: Annotated[
-        Role, typer.Option(help="admin, accreditation_body, certification_body, client")
-    ],
+        Role | None,
+        typer.Option(
+            help="admin, accreditation_body, certification_body, client (with --client: "
+            "the client's kind, which is the default)"
+        ),
+    ] = None,
     body: Annotated[
-        str | None, typer.Option(help="AB id for accreditation_body keys, CB id for CB keys.")
+        str | None,
+        typer.Option(
+            help="AB id for accreditation_body keys, CB id for CB keys (the body's "
+            "client holds the key; made on its first key)."
+        ),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client",
+            help="Add the key to this client (rotation: create the new key, switch, then "
+            "revoke the old one). Without it an admin or client key starts a new client.",
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
 ) -> None:
     """Create an API key and print it, alone, on stdout (it is shown only once)."""
     from app.repositories.bodies import get_accreditation_body, get_certification_body
+    from app.repositories.keys import get_client
     from app.services.audit import SystemActor
     from app.services.auth import create_api_key
 
-    body_id = None
-    if body is not None:
-        try:
-            body_id = uuid.UUID(body)
-        except ValueError:
-            err.print(f"[red]--body must be a UUID, got {body!r}[/red]")
-            raise typer.Exit(2) from None
+    body_id = _uuid_option(body, "--body")
+    owner_id = _uuid_option(client_id, "--client")
     with _session() as session:
+        if owner_id is not None:
+            owner = get_client(session, owner_id)
+            if owner is None:
+                err.print(f"[red]no client {owner_id}[/red]", highlight=False, soft_wrap=True)
+                raise typer.Exit(2)
+            role = role or Role(owner.kind)
+        if role is None:
+            err.print(
+                "[red]give --role (and --body for AB and CB keys) or --client ID[/red]",
+                soft_wrap=True,
+            )
+            raise typer.Exit(2)
         lookup = {
             Role.ACCREDITATION_BODY: get_accreditation_body,
             Role.CERTIFICATION_BODY: get_certification_body,
@@ -124,33 +174,172 @@ def keys_create(
             raise typer.Exit(2)
         try:
             key, plaintext = create_api_key(
-                session, role=role, body_id=body_id, name=name, actor=SystemActor.CLI
+                session,
+                role=role,
+                body_id=body_id,
+                name=name,
+                actor=SystemActor.CLI,
+                client_id=owner_id,
             )
         except ValueError as exc:
-            err.print(f"[red]{exc}[/red]")
+            err.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         session.commit()
-    err.print(f"created {role.value} key {key.id}")
+    err.print(
+        f"created {role.value} key {key.id} of client {key.client_id}",
+        highlight=False,
+        soft_wrap=True,
+    )
     print(plaintext)
+
+
+@keys_cli.command("list")
+def keys_list(
+    client_id: Annotated[
+        str | None, typer.Option("--client", help="Only this client's keys.")
+    ] = None,
+) -> None:
+    """List API keys (never their secrets): id, client, role, prefix, state, name."""
+    from app.repositories.keys import clients, keys_of_clients
+
+    owner_id = _uuid_option(client_id, "--client")
+    with _session() as session:
+        ids = (
+            [owner_id]
+            if owner_id is not None
+            else [c.id for c in clients(session, kind=None, body_id=None, offset=0, limit=None)]
+        )
+        for owner, keys in keys_of_clients(session, ids).items():
+            for key in keys:
+                state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+                print(
+                    f"{key.id}  client {owner}  {key.role:<18}  cvk_{key.prefix}_…  "
+                    f"{state:<18}  {key.name or ''}".rstrip()
+                )
 
 
 @keys_cli.command("revoke")
 def keys_revoke(key_id: str) -> None:
-    """Revoke an API key by its id."""
+    """Revoke an API key by its id (its client's other keys go on working)."""
+    from app.repositories.keys import active_key_count, client_of_key
     from app.services.audit import SystemActor
     from app.services.auth import revoke_api_key
 
-    try:
-        parsed = uuid.UUID(key_id)
-    except ValueError:
-        err.print(f"[red]the key id must be a UUID, got {key_id!r}[/red]")
-        raise typer.Exit(2) from None
+    parsed = _uuid_option(key_id, "the key id")
+    assert parsed is not None
     with _session() as session:
         if not revoke_api_key(session, parsed, actor=SystemActor.CLI):
-            err.print(f"[red]no key {key_id}[/red]")
+            err.print(f"[red]no key {key_id}[/red]", highlight=False, soft_wrap=True)
             raise typer.Exit(2)
         session.commit()
-    err.print(f"revoked {key_id}")
+        owner = client_of_key(session, parsed)
+        left = active_key_count(session, owner) if owner is not None else 0
+    err.print(f"revoked {key_id}", highlight=False, soft_wrap=True)
+    if left == 0:
+        err.print(
+            f"[yellow]client {owner} has no active key left: its watches and webhook "
+            "deliveries are stopped until it gets a new key (certverify keys create --client "
+            f"{owner})[/yellow]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@clients_cli.command("list")
+def clients_list(
+    kind: Annotated[Role | None, typer.Option(help="Only clients of this kind.")] = None,
+    body: Annotated[
+        str | None, typer.Option(help="Only the client bound to this AB or CB.")
+    ] = None,
+) -> None:
+    """List clients: id, kind, state, keys, watches, webhook endpoints, name."""
+    from app.services.audit import SystemActor
+    from app.services.clients import list_clients
+
+    body_id = _uuid_option(body, "--body")
+    with _session() as session:
+        views = list_clients(
+            session,
+            principal=SystemActor.CLI,
+            kind=kind.value if kind else None,
+            body_id=body_id,
+            offset=0,
+            limit=None,
+        )
+        for view in views:
+            c = view.client
+            state = "disabled" if c.disabled_at else ("active" if view.active else "no key")
+            print(
+                f"{c.id}  {c.kind:<18}  {state:<8}  {view.active_keys}/{len(view.keys)} keys  "
+                f"{view.watches} watches  {view.webhooks} webhooks  {c.name}"
+            )
+
+
+def _set_client(client_id: str, *, disable: bool) -> None:
+    from app.errors import NotFound
+    from app.services.audit import SystemActor
+    from app.services.clients import disable_client, enable_client
+
+    parsed = _uuid_option(client_id, "the client id")
+    assert parsed is not None
+    change = disable_client if disable else enable_client
+    with _session() as session:
+        try:
+            change(session, principal=SystemActor.CLI, client_id=parsed)
+        except NotFound:
+            err.print(f"[red]no client {client_id}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        session.commit()
+
+
+@clients_cli.command("disable")
+def clients_disable(client_id: str) -> None:
+    """Disable a client: its keys are refused and its watches and deliveries stop at once."""
+    _set_client(client_id, disable=True)
+    err.print(
+        f"disabled client {client_id}: its keys are refused, its watches and webhook deliveries "
+        "are stopped",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@clients_cli.command("enable")
+def clients_enable(client_id: str) -> None:
+    """Enable a disabled client again (its keys not revoked work, deliveries resume)."""
+    _set_client(client_id, disable=False)
+    err.print(f"enabled client {client_id}", highlight=False, soft_wrap=True)
+
+
+@keys_cli.command("rotate-signing")
+def keys_rotate_signing() -> None:
+    """Make a new receipt signing key current and retire the old one; print its kid.
+
+    The new private key replaces the key file (CERTVERIFY_SIGNING_KEY_FILE, else the generated
+    one); with CERTVERIFY_SIGNING_KEY, put the new key there first. Old receipts still verify:
+    retired public keys stay in /.well-known/jwks.json. Restart `certverify serve` and
+    `certverify worker` afterwards: a running process signs with the key it loaded.
+    """
+    from rich.markup import escape
+
+    from app.keystore import KeyConfigurationError
+    from app.services.verification.receipts import rotate_signing_key
+
+    with _session() as session:
+        try:
+            rotation = rotate_signing_key(session)
+        except KeyConfigurationError as exc:
+            err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+        session.commit()
+    retired = ", ".join(rotation.retired) or "none"
+    err.print(
+        f"receipts are now signed with {rotation.kid} ({rotation.source}); retired: {retired}. "
+        "Restart the API and worker processes so that they load it.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    print(rotation.kid)
 
 
 @cli.command()
@@ -161,6 +350,14 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Do not deliver webhooks in this process.")
     ] = False,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Proxies whose X-Forwarded-For/-Proto are trusted (comma-separated addresses "
+            "or networks, `*` for any); default CERTVERIFY_FORWARDED_ALLOW_IPS, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the API and the verification page with uvicorn (and deliver webhooks in-process)."""
     import os
@@ -175,12 +372,19 @@ def serve(
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    # uvicorn trusts forwarded headers from 127.0.0.1 unless told otherwise (and reads its own
+    # FORWARDED_ALLOW_IPS): the setting always decides, and no proxy is trusted by default, so
+    # a client on the host cannot choose the address its rate limit is charged to (issue 14).
+    trusted = (
+        settings.forwarded_allow_ips if forwarded_allow_ips is None else forwarded_allow_ips
+    ).strip()
     uvicorn.run(
         "app.main:app",
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted or None,
         # JSON logs and our own access log (app/http/observability.py) instead of uvicorn's.
         log_config=None,
         access_log=False,
@@ -374,7 +578,7 @@ def worker(
 
     runner = Worker(get_session_factory())
     if once:
-        stats = runner.tick()
+        stats = runner.once()
         err.print(
             f"dispatched {stats.dispatched}, attempted {stats.attempted}, "
             f"succeeded {stats.succeeded}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RATE_PATTERN = r"^\s*\d+\s*/\s*(second|minute|hour|day)\s*$"
@@ -24,7 +24,45 @@ class Settings(BaseSettings):
     )
     redis_url: str | None = Field(default=None, description="Optional Redis URL.")
     webhook_allow_insecure: bool = Field(
-        default=False, description="Allow http and private/loopback webhook targets."
+        default=False,
+        description="Allow http, any port and private/loopback webhook targets (tests and "
+        "closed networks only).",
+    )
+    webhook_allowed_ports: str = Field(
+        default="",
+        pattern=r"^\s*(\d{1,5}\s*(,\s*\d{1,5}\s*)*)?$",
+        description="Comma-separated ports webhook URLs may use besides 443 (e.g. 8443).",
+    )
+    webhook_dns_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="How long resolving a webhook host may take (off the request thread); "
+        "a host that does not resolve in time is refused.",
+    )
+    # Keys at rest (app/keystore.py): never in the database.
+    data_dir: str | None = Field(
+        default=None,
+        description="Directory where the receipt signing key and the webhook secret key are "
+        "generated on first run (mode 0600); default: beside the SQLite database file. Required "
+        "with PostgreSQL unless both keys are configured.",
+    )
+    signing_key: SecretStr | None = Field(
+        default=None,
+        description="The receipt signing key itself (Ed25519 private key, PEM or JWK), "
+        "e.g. from a secret store; overrides the key file.",
+    )
+    signing_key_file: str | None = Field(
+        default=None,
+        description="File holding the receipt signing key (PEM or JWK); generated when missing.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key-encryption key of webhook secrets at rest (a Fernet key); overrides "
+        "the key file.",
+    )
+    secret_key_file: str | None = Field(
+        default=None,
+        description="File holding the webhook secret key (a Fernet key); generated when missing.",
     )
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL used in deep links and QR codes."
@@ -49,7 +87,20 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(
         default=60.0,
         description="How long a worker holds a delivery it is sending; after that (a worker "
-        "that died) another run sends it. Keep it above the delivery timeout.",
+        "that died) another run sends it. Never shorter than the worst case of one attempt "
+        "(4 timeouts + 10 s, app/services/integration/delivery.py lease_seconds).",
+    )
+    webhook_concurrency: int = Field(
+        default=8, ge=1, le=256, description="Deliveries one worker sends at once (threads)."
+    )
+    webhook_client_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Deliveries of one client in flight at once, across workers: the other "
+        "slots stay free for other clients whatever one client's endpoints do.",
+    )
+    webhook_max_endpoints_per_client: int = Field(
+        default=10, ge=1, description="Webhook endpoints a client may have (409 above)."
     )
     reevaluate_interval_seconds: float = Field(
         default=3600.0,
@@ -122,6 +173,24 @@ class Settings(BaseSettings):
     )
     shutdown_grace_seconds: float = Field(
         default=30.0, description="`certverify serve`: how long SIGTERM waits for requests."
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="`certverify serve`: comma-separated addresses or networks of the proxies "
+        "whose X-Forwarded-For and X-Forwarded-Proto are trusted (the client address of rate "
+        "limits and logs). Empty, the default: none, not even 127.0.0.1; `*` trusts any peer "
+        "(only behind a proxy that always overwrites those headers).",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token GET /metrics requires (`Authorization: Bearer <token>`). "
+        "Unset or empty: /metrics answers loopback clients (127.0.0.1, ::1) only.",
+    )
+    metrics_backlog_refresh_seconds: float = Field(
+        default=15.0,
+        ge=0,
+        description="How often /metrics recounts the webhook backlog (once per interval, "
+        "whatever the scrape rate; 0: at every scrape).",
     )
     testing_routes: bool = Field(
         default=False, description="Mount /_test/sleep (tests of timeouts and shutdown only)."

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.orm import Session
 
 from app.db import get_read_session, get_session
 from app.errors import Unauthorized
-from app.http.ratelimit import charge_failed_authentication, charge_key
+from app.http.ratelimit import verified_principal
 from app.services.auth import ANONYMOUS, Principal, authenticate
 from app.services.verification.cache import FastPathCache
 
@@ -31,22 +32,34 @@ VerificationSessionDep = Annotated[
 """The session of a GET /v1/verify on the database path: the others wait in the event loop."""
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
-    """The caller: anonymous without a key; 401 for a malformed, unknown or revoked key."""
-    header = request.headers.get("authorization")
-    if header is None:
-        return ANONYMOUS
-    scheme, _, token = header.partition(" ")
+def verify_api_key(app: FastAPI, authorization: str) -> Principal:
+    """Resolve an `Authorization` header to its key's Principal, or raise 401 (malformed,
+    unknown or revoked key; RFC 6750 `invalid_token` for a bearer key that fails). Called before
+    routing by RateLimitMiddleware for every request that sends one, in a session of the app's
+    session dependency as the app resolves it (an override included), committed at once (the
+    key's `last_used_at`)."""
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send the API key as: Authorization: Bearer <api key>.")
+    open_session = app.dependency_overrides.get(get_session, get_session)
     try:
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("Send the API key as: Authorization: Bearer <api key>.")
-        principal = authenticate(session, token.strip())
-    except Unauthorized:
-        charge_failed_authentication(request)  # key guessing runs into 429 per address
-        raise
-    request.state.principal = principal
-    charge_key(request, principal)  # 429 when the key's budget is spent
-    return principal
+        with contextmanager(open_session)() as session:
+            return authenticate(session, token)
+    except Unauthorized as exc:
+        raise Unauthorized.invalid_token(exc.detail) from exc
+
+
+async def get_principal(request: Request) -> Principal:
+    """The caller: anonymous without a key, else the key RateLimitMiddleware verified before
+    routing (a bad key never gets this far: it was answered 401 there). No I/O, so it is solved
+    in the event loop."""
+    principal = verified_principal(request.scope)
+    if principal is not None:
+        return principal
+    if "authorization" in request.headers:  # never trust a key that nothing verified
+        raise Unauthorized.invalid_token("The API key could not be verified.")
+    return ANONYMOUS
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

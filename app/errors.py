@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -108,11 +108,24 @@ class NotFound(AppError):
     slug = "not-found"
 
 
+BEARER_CHALLENGE = 'Bearer realm="certverify"'
+"""The `WWW-Authenticate` of every 401 (RFC 6750 §3): no error code when no key was sent or it
+was not sent as a bearer token (§3.1: "SHOULD NOT include an error code")."""
+INVALID_TOKEN_CHALLENGE = f'{BEARER_CHALLENGE}, error="invalid_token"'
+"""The `WWW-Authenticate` of a 401 for a bearer key that was sent and is malformed, unknown or
+revoked (RFC 6750 §3.1 `invalid_token`)."""
+
+
 class Unauthorized(AppError):
-    """401: missing, invalid or revoked API key."""
+    """401: missing, invalid or revoked API key; always with `WWW-Authenticate: Bearer`."""
 
     status = 401
     slug = "unauthorized"
+
+    @classmethod
+    def invalid_token(cls, detail: str) -> Unauthorized:
+        """401 for a bearer key that was sent and is not valid (RFC 6750 `invalid_token`)."""
+        return cls(detail, headers={"WWW-Authenticate": INVALID_TOKEN_CHALLENGE})
 
 
 class Forbidden(AppError):
@@ -157,13 +170,53 @@ class ServiceUnavailable(AppError):
     slug = "database-unavailable"
 
 
+class RequestAbandoned(AppError):
+    """503: the request ran out of time and was answered already; its remaining database work
+    is refused (raised at its next statement or commit, so its transaction rolls back)."""
+
+    status = 503
+    slug = "request-timeout"
+
+
 DATABASE_RETRY_AFTER_SECONDS = 5
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    DisconnectionError,
+    PoolTimeoutError,
+)
+"""Connection refused or lost, a pool with no free connection, a statement timeout: 503 fast."""
 
 
 def request_id_of(request: Request) -> str | None:
     """The id the request-id middleware assigned to this request."""
     value = getattr(request.state, "request_id", None)
     return str(value) if value is not None else None
+
+
+class ProblemPages(Protocol):
+    """How the site shows a problem to people: an HTML page for the paths that are pages."""
+
+    def serves(self, path: str) -> bool:
+        """True when `path` is a page people open (its problems are pages too)."""
+        ...
+
+    def render(
+        self, request: Request, problem: dict[str, Any], headers: dict[str, str]
+    ) -> Response:
+        """The page that shows `problem`, with `headers` (Retry-After, RateLimit...)."""
+        ...
+
+
+STATE_PROBLEM_PAGES = "problem_pages"
+
+
+def _problem_headers(status: int, headers: dict[str, str] | None) -> dict[str, str]:
+    """`headers`, with `WWW-Authenticate: Bearer` on a 401 that does not carry its own."""
+    out = dict(headers or {})
+    if status == 401 and not any(name.lower() == "www-authenticate" for name in out):
+        out["WWW-Authenticate"] = BEARER_CHALLENGE
+    return out
 
 
 def problem_response(
@@ -188,7 +241,64 @@ def problem_response(
         request_id=request_id_of(request),
         extensions=extensions,
     )
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body,
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=_problem_headers(status, headers),
+    )
+
+
+def problem_reply(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: Sequence[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    extensions: dict[str, Any] | None = None,
+) -> Response:
+    """The answer to a problem: an HTML page on the site's pages (people read those), else
+    problem+json. Used by the handlers and the middleware alike (`request` may be made from
+    a middleware's scope)."""
+    app = request.scope.get("app")
+    pages: ProblemPages | None = getattr(getattr(app, "state", None), STATE_PROBLEM_PAGES, None)
+    if pages is not None and pages.serves(request.url.path):
+        body = problem_body(
+            status=status,
+            slug=slug,
+            detail=detail,
+            errors=errors,
+            instance=request.url.path,
+            request_id=request_id_of(request),
+        )
+        return pages.render(request, body, _problem_headers(status, headers))
+    return problem_response(
+        request,
+        status=status,
+        slug=slug,
+        detail=detail,
+        errors=errors,
+        headers=headers,
+        extensions=extensions,
+    )
+
+
+def database_unavailable(request: Request, exc: BaseException) -> Response:
+    """The 503 problem when the database cannot be reached (logged without its SQL)."""
+    log.warning(
+        "database unavailable: %s",
+        type(getattr(exc, "orig", None) or exc).__name__,
+        extra={"request_id": request_id_of(request)},
+    )
+    return problem_reply(
+        request,
+        status=503,
+        slug="database-unavailable",
+        detail="The database cannot be reached right now; nothing was changed. Retry shortly.",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 _ABSENT: Any = object()
@@ -251,12 +361,14 @@ def validation_errors(raw: Sequence[Any]) -> list[dict[str, str]]:
     return out
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the one set of handlers that renders every error as problem+json."""
+def install_error_handlers(app: FastAPI, *, pages: ProblemPages | None = None) -> None:
+    """Register the one set of handlers that renders every error as problem+json (and, on the
+    site's pages, as an HTML page: `pages`)."""
+    setattr(app.state, STATE_PROBLEM_PAGES, pages)
 
     @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return problem_reply(
             request,
             status=exc.status,
             slug=exc.slug,
@@ -267,7 +379,7 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = validation_errors(exc.errors())
         if any(e.get("detail", "").startswith("JSON decode error") for e in errors):
             detail = "The request body is not valid JSON."
@@ -275,12 +387,12 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "; ".join(
                 f"{e['pointer'].lstrip('/') or 'body'}: {e['detail']}" for e in errors
             )
-        return problem_response(
+        return problem_reply(
             request, status=422, slug="validation-error", detail=detail, errors=errors
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         slug = {
             404: "not-found",
             405: "method-not-allowed",
@@ -292,7 +404,7 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "HTTP error"
         if exc.status_code == 400 and detail == "There was an error parsing the body":
             # FastAPI's answer to a body that is not even text (e.g. invalid UTF-8).
-            return problem_response(
+            return problem_reply(
                 request,
                 status=422,
                 slug="validation-error",
@@ -303,7 +415,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"No resource at {request.url.path}."
         if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}."
-        return problem_response(
+        return problem_reply(
             request,
             status=exc.status_code,
             slug=slug,
@@ -311,28 +423,16 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
-    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        log.warning(
-            "database unavailable: %s",
-            type(getattr(exc, "orig", None) or exc).__name__,
-            extra={"request_id": request_id_of(request)},
-        )
-        return problem_response(
-            request,
-            status=503,
-            slug="database-unavailable",
-            detail="The database cannot be reached right now; nothing was changed. Retry shortly.",
-            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-        )
+    async def _database_unavailable(request: Request, exc: Exception) -> Response:
+        return database_unavailable(request, exc)
 
-    # Connection refused or lost, a pool with no free connection, a statement timeout: 503 fast.
-    for db_error in (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError):
+    for db_error in DATABASE_ERRORS:
         app.add_exception_handler(db_error, _database_unavailable)
 
     @app.exception_handler(UnicodeDecodeError)
-    async def _not_utf8(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+    async def _not_utf8(request: Request, exc: UnicodeDecodeError) -> Response:
         # Whatever read the request, bytes that are not UTF-8 are the client's mistake.
-        return problem_response(
+        return problem_reply(
             request,
             status=422,
             slug="validation-error",
@@ -341,9 +441,9 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(Exception)
-    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    async def _unhandled(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", extra={"request_id": request_id_of(request)})
-        return problem_response(
+        return problem_reply(
             request,
             status=500,
             slug="internal-error",

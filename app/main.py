@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.config import Settings, get_settings
 from app.db import read_engine
+from app.deps import verify_api_key
 from app.errors import install_error_handlers
 from app.http.install import install_http
 from app.models.registry_version import install_write_tracking
@@ -19,6 +20,7 @@ from app.routers import (
     audit,
     bodies,
     certificates,
+    clients,
     imports,
     integration,
     qr,
@@ -27,8 +29,10 @@ from app.routers import (
     web,
     wellknown,
 )
+from app.services.idempotency import install_idempotency_store
 from app.services.integration.outbox import install_reevaluation
 from app.services.verification.cache import FastPathCache
+from app.web.problems import SITE_PROBLEM_PAGES
 from app.web.view import STATIC_DIR
 
 DESCRIPTION = """
@@ -76,14 +80,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fast_path_cache = FastPathCache(own_engine=read_engine)
     # The settings this app was built with; request-time code reads them from app.state.
     app.state.settings = settings or get_settings()
-    install_error_handlers(app)
-    install_http(app, app.state.settings)
+    install_error_handlers(app, pages=SITE_PROBLEM_PAGES)  # the site's pages answer pages
+    install_http(app, app.state.settings, verify_key=verify_api_key)  # keys checked pre-routing
+    install_idempotency_store(app)  # Idempotency-Key answers, kept in the database
     # imports before certificates: /v1/certificates/export must win over /{certificate_id}.
     routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
     for module in (*routers, qr, web):
         app.include_router(module.router)
     app.include_router(imports.accreditation_router)
     app.include_router(integration.router)
+    app.include_router(clients.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

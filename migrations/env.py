@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from app.config import get_settings
 from app.db import make_engine
@@ -45,15 +46,33 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
-    context.configure(
-        connection=connection,  # type: ignore[arg-type]
-        target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",  # type: ignore[attr-defined]
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    # Batch mode rebuilds a SQLite table by copy, drop and rename. With foreign keys enforced,
+    # dropping a table that others reference deletes their rows (ON DELETE CASCADE) or fails,
+    # so enforcement is off for the run (a pragma that only changes outside a transaction),
+    # every reference is checked before it is on again (alembic's batch mode documentation,
+    # "Dealing with Referencing Tables"; migration 0010 rebuilds api_keys and webhook_endpoints).
+    unenforced = sqlite and not connection.in_transaction()
+    if unenforced:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+    try:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=sqlite,
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        if unenforced:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"the migration left broken foreign keys: {broken[:10]}")
+    finally:
+        if unenforced:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 if context.is_offline_mode():

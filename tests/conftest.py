@@ -3,7 +3,10 @@ CERTVERIFY_TEST_DATABASE_URL is set), each test inside a transaction that is rol
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -54,6 +57,11 @@ clock_ahead.start_from_environment()
 # Fixtures never run into rate limits (tests/ops turn them on explicitly); servers that tests
 # start in subprocesses inherit this.
 os.environ["CERTVERIFY_RATE_LIMIT_ENABLED"] = "false"
+# The keys the service generates on first run (app/keystore.py: the receipt signing key, the
+# webhook secret key) go to this test process's own directory, never into the working tree;
+# servers and workers started in subprocesses inherit it and read the same keys.
+os.environ["CERTVERIFY_DATA_DIR"] = tempfile.mkdtemp(prefix="certverify-keys-")
+atexit.register(shutil.rmtree, os.environ["CERTVERIFY_DATA_DIR"], ignore_errors=True)
 os.environ[CLOCK_ENV] = TEST_NOW.isoformat()
 # Session fixtures (demo databases, live servers) run on the test clock too; each test then gets
 # a fresh one (`test_clock`), so a test that moves its clock never moves another's.

@@ -4,7 +4,7 @@
 middleware, so every layer below sees the request id. From the outside in:
 
 RequestId -> Observability (metrics, access log) -> CORS (/v1, /.well-known) -> Timeout
--> RateLimit -> RequestSize (413, 422) -> JsonBody (415) -> routes
+-> RateLimit (key verification, 401, 429) -> RequestSize (413, 422) -> JsonBody (415) -> routes
 """
 
 from __future__ import annotations
@@ -17,10 +17,14 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.http.limits import RequestSizeMiddleware, RequestTimeoutMiddleware
+from app.http.limits import (
+    RequestSizeMiddleware,
+    RequestTimeoutMiddleware,
+    install_request_cancellation,
+)
 from app.http.observability import ObservabilityMiddleware, configure_logging
 from app.http.openapi import install_openapi
-from app.http.ratelimit import RateLimiter, RateLimitMiddleware
+from app.http.ratelimit import KeyVerifier, RateLimiter, RateLimitMiddleware
 
 CORS_PREFIXES = ("/v1/", "/.well-known/")
 
@@ -81,12 +85,16 @@ def sleep_for_tests(seconds: Annotated[float, Query(ge=0, le=30)] = 1.0) -> dict
     return {"slept": seconds}
 
 
-def install_hardening(app: FastAPI, settings: Settings) -> None:
-    """Add the production middleware (innermost first) and the OpenAPI customisation."""
+def install_hardening(app: FastAPI, settings: Settings, *, verify_key: KeyVerifier) -> None:
+    """Add the production middleware (innermost first) and the OpenAPI customisation.
+
+    RateLimitMiddleware is always there: it verifies presented keys (with `verify_key`) before
+    routing even when rate limits are off.
+    """
     app.add_middleware(RequestSizeMiddleware, settings=settings)
     limiter = RateLimiter.from_settings(settings)
-    if limiter is not None:
-        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    app.add_middleware(RateLimitMiddleware, limiter=limiter, verify_key=verify_key)
+    install_request_cancellation()  # a timed-out request's database work stops and rolls back
     app.add_middleware(RequestTimeoutMiddleware, settings=settings)
     app.add_middleware(ApiCorsMiddleware, settings=settings)
     app.add_middleware(ObservabilityMiddleware)

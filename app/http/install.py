@@ -9,12 +9,16 @@ from fastapi import FastAPI
 
 from app.config import Settings
 from app.http.hardening import install_hardening
+from app.http.idempotency import IdempotencyMiddleware
 from app.http.middleware import JsonBodyMiddleware, RequestIdMiddleware, SecurityHeadersMiddleware
+from app.http.ratelimit import KeyVerifier
 
 
-def install_http(app: FastAPI, settings: Settings) -> None:
-    """Add every HTTP layer to `app`, configured by `settings`."""
+def install_http(app: FastAPI, settings: Settings, *, verify_key: KeyVerifier) -> None:
+    """Add every HTTP layer to `app`, configured by `settings`; `verify_key` checks a presented
+    API key before routing (app.deps.verify_api_key)."""
     app.add_middleware(JsonBodyMiddleware)
-    install_hardening(app, settings)
+    app.add_middleware(IdempotencyMiddleware)  # inside the limits: replays are charged too
+    install_hardening(app, settings, verify_key=verify_key)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -7,23 +7,58 @@ anything is read; a chunked body is read up to the limit and refused as soon as 
 
 Time: a request that has not started its response after CERTVERIFY_REQUEST_TIMEOUT_SECONDS
 (batch and import: CERTVERIFY_BULK_REQUEST_TIMEOUT_SECONDS) is answered 503 problem+json; its work
-is cancelled (a database statement is bounded separately by the statement timeout).
+is cancelled. A sync route runs in a thread that cannot be killed, so the request is marked
+abandoned instead: its next database statement or commit raises `RequestAbandoned`, the session
+dependency rolls its transaction back, and no lock (a SQLite write lock above all) is held past
+the statement running at the deadline (which the statement timeout bounds separately).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
+from contextvars import ContextVar
 from typing import Any
 
+from sqlalchemy import Engine, event
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.errors import problem_response
+from app.errors import RequestAbandoned, problem_reply
 
 log = logging.getLogger("certverify.limits")
 
+abandoned_request: ContextVar[threading.Event | None] = ContextVar(
+    "abandoned_request", default=None
+)
+"""Set, in the context of a request's work (its task, the threads its sync routes and
+dependencies run in), once the request has been answered 503 for running out of time."""
+
+
+def refuse_abandoned_work(*_: Any) -> None:
+    """Raise RequestAbandoned when the current request was given up: wired before every cursor
+    execute and every commit of every engine, so the work stops at its next statement and its
+    transaction rolls back instead of committing after its 503."""
+    flag = abandoned_request.get()
+    if flag is not None and flag.is_set():
+        raise RequestAbandoned(
+            "The request ran out of time and was answered 503; its work was stopped."
+        )
+
+
+def install_request_cancellation() -> None:
+    """Refuse the database work of abandoned requests, on every engine (the service's, a
+    replica's, a test's); idempotent. Called by the app factory, not at import."""
+    for name in ("before_cursor_execute", "commit"):
+        if not event.contains(Engine, name, refuse_abandoned_work):
+            event.listen(Engine, name, refuse_abandoned_work)
+
+
+ABANDONED_WORK_GRACE_SECONDS = 5.0
+"""How long a timed-out request's task may run on (its output discarded) to stop by itself at its
+next database statement, before it is cancelled."""
 IMPORT_PATHS = frozenset({"/v1/certificates/import", "/v1/accreditations/import"})
 BATCH_PATHS = frozenset({"/v1/verifications/batch"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -39,8 +74,8 @@ async def send_problem(
     detail: str,
     headers: dict[str, str] | None = None,
 ) -> None:
-    """Answer a problem+json straight from middleware."""
-    response = problem_response(
+    """Answer a problem straight from middleware (problem+json, or a page on the site's pages)."""
+    response = problem_reply(
         Request(scope), status=status, slug=slug, detail=detail, headers=headers
     )
     await response(scope, receive, send)
@@ -67,7 +102,7 @@ class RequestSizeMiddleware:
             return
         if len(scope.get("query_string", b"")) > self.max_query:
             detail = f"The query string is longer than {self.max_query} bytes."
-            response = problem_response(
+            response = problem_reply(
                 Request(scope),
                 status=422,
                 slug="validation-error",
@@ -152,6 +187,7 @@ class RequestTimeoutMiddleware:
         waiter: asyncio.Future[None] = loop.create_future()
         started = False
         abandoned = False
+        given_up = threading.Event()
 
         def wake(_: object = None) -> None:
             if not waiter.done():
@@ -169,7 +205,12 @@ class RequestTimeoutMiddleware:
         # The request runs in a task of its own so that the 503 can be sent while it is still
         # blocked (a sync route's thread cannot be interrupted); a timer handle and one future,
         # not asyncio.wait and a second task, keep this cheap on every request.
-        task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        # The task (and every thread it hands work to) sees `given_up` in its context.
+        token = abandoned_request.set(given_up)
+        try:
+            task = asyncio.ensure_future(self.app(scope, receive, guarded_send))
+        finally:
+            abandoned_request.reset(token)
         task.add_done_callback(wake)
         timer = loop.call_later(limit, wake)
         try:
@@ -183,7 +224,12 @@ class RequestTimeoutMiddleware:
             await task
             return
         abandoned = True
-        task.cancel()
+        given_up.set()  # its next statement or commit raises: its transaction rolls back
+        # Cancelling the task at once would run its session dependency's teardown (rollback,
+        # close) beside the thread still using that session, which then reopened it and went
+        # on writing; the work first gets the chance to stop at its next statement and unwind
+        # through its own dependency. Work awaiting something else is cancelled after that.
+        loop.call_later(ABANDONED_WORK_GRACE_SECONDS, task.cancel)
         task.add_done_callback(_retrieve)
         log.warning("request timed out after %.1f s", limit, extra={"path": scope["path"]})
         await send_problem(

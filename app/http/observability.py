@@ -7,24 +7,37 @@ string), route, status, duration_ms and client address; never headers.
 
 Metrics (`GET /metrics`): `certverify_http_requests_total` and
 `certverify_http_request_duration_seconds` by method, route template and status;
-`certverify_verdicts_total` by verdict; `certverify_webhook_backlog` (deliveries pending, counted
-at scrape time). Each process exposes its own numbers: run one worker per container (or scrape
-each) — prometheus-client's multi-process mode is not set up.
+`certverify_verdicts_total` by verdict; `certverify_webhook_backlog` (deliveries pending,
+recounted at most every CERTVERIFY_METRICS_BACKLOG_REFRESH_SECONDS, never per scrape). Each
+process exposes its own numbers: run one worker per container (or scrape each) —
+prometheus-client's multi-process mode is not set up.
+
+Who may read them: with CERTVERIFY_METRICS_TOKEN set, a request with `Authorization: Bearer
+<token>` (401 otherwise); without it, loopback clients only (403 otherwise). The check runs here,
+before rate limits and API-key verification, which never see the metrics token (issue 14).
 """
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
+import math
 import re
 import sys
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.config import Settings
+from app.errors import problem_response
 from app.http.middleware import current_request_id
 
 HTTP_REQUESTS = Counter(
@@ -62,6 +75,90 @@ def record_verdict(verdict: str) -> None:
 def metrics_text() -> bytes:
     """The Prometheus exposition of this process's metrics."""
     return generate_latest()
+
+
+METRICS_PATH = "/metrics"
+
+
+class RefreshedGauge:
+    """A gauge whose value is recomputed at most once per `interval` seconds, however often it
+    is scraped (the webhook backlog was a COUNT on every hit of an anonymous URL)."""
+
+    def __init__(self, gauge: Gauge, interval: float) -> None:
+        self.gauge = gauge
+        self.interval = interval
+        self._counted_at: float | None = None
+        self._lock = threading.Lock()
+
+    def refresh(self, count: Callable[[], float | None]) -> None:
+        """Set the gauge from `count()` when the last count is older than the interval (NaN
+        when `count` has no answer, e.g. the database is down)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._counted_at is not None and now - self._counted_at < self.interval:
+                return
+            self._counted_at = now
+        value = count()
+        self.gauge.set(math.nan if value is None else value)
+
+
+def webhook_backlog_gauge(state: Any, settings: Settings) -> RefreshedGauge:
+    """The app's refreshed webhook-backlog gauge (made on first use, kept on app.state)."""
+    gauge: RefreshedGauge | None = getattr(state, "webhook_backlog_gauge", None)
+    if gauge is None:
+        gauge = RefreshedGauge(WEBHOOK_BACKLOG, settings.metrics_backlog_refresh_seconds)
+        state.webhook_backlog_gauge = gauge
+    return gauge
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def metrics_refusal(
+    settings: Settings, scope: Scope
+) -> tuple[int, str, str, dict[str, str]] | None:
+    """Why this request may not read /metrics, as (status, slug, detail, headers), or None."""
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
+    if token:
+        authorization = next(
+            (
+                bytes(v).decode("latin-1")
+                for k, v in scope["headers"]
+                if k.lower() == b"authorization"
+            ),
+            "",
+        )
+        scheme, _, presented = authorization.partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(
+            presented.strip().encode(), token.encode()
+        ):
+            return None
+        return (
+            401,
+            "unauthorized",
+            "The metrics need the metrics token: send Authorization: Bearer <token>.",
+            {"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    client = scope.get("client")
+    if client and _is_loopback(str(client[0])):
+        return None
+    return (
+        403,
+        "forbidden",
+        "The metrics are served to loopback clients only; set CERTVERIFY_METRICS_TOKEN to "
+        "scrape them from elsewhere.",
+        {},
+    )
+
+
+def _without_authorization(scope: Scope) -> Scope:
+    """The scope without its Authorization header: the metrics token is no API key."""
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+    return {**scope, "headers": headers}
 
 
 # Secrets that must never reach a log line, whoever logged them.
@@ -198,6 +295,21 @@ class ObservabilityMiddleware:
             await send(message)
 
         try:
+            if scope["path"] == METRICS_PATH:
+                settings: Settings = scope["app"].state.settings
+                refusal = metrics_refusal(settings, scope)
+                if refusal is not None:
+                    status_code, slug, detail, headers = refusal
+                    response = problem_response(
+                        Request(scope),
+                        status=status_code,
+                        slug=slug,
+                        detail=detail,
+                        headers=headers,
+                    )
+                    await response(scope, receive, send_and_note)
+                    return
+                scope = _without_authorization(scope)
             await self.app(scope, receive, send_and_note)
         finally:
             elapsed = time.perf_counter() - started

@@ -16,6 +16,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.http.openapi_links import add_idempotency_key, add_links
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -123,6 +125,8 @@ PUBLIC_OPERATIONS = frozenset(
 OPERATIONS_OUTSIDE_V1: dict[tuple[str, str], tuple[str, ...]] = {
     ("get", "/.well-known/jwks.json"): ("429", "503"),
     ("get", "/problems/{slug}"): ("404",),
+    # The metrics token, or loopback only (app/http/observability.py).
+    ("get", "/metrics"): ("401", "403"),
 }
 _WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 
@@ -130,7 +134,8 @@ _WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 def _problem_codes(method: str, path: str, operation: dict[str, Any]) -> list[str]:
     """The problem statuses an operation can answer."""
     if not path.startswith("/v1/"):
-        return sorted({"422", *OPERATIONS_OUTSIDE_V1.get((method, path), ())})
+        # A key, when sent, is verified before routing everywhere: a bad one is 401 (issue 14).
+        return sorted({"401", "422", *OPERATIONS_OUTSIDE_V1.get((method, path), ())})
     codes = ["401", "422", "429", "503"]
     if (method, path) not in PUBLIC_OPERATIONS:
         codes.append("403")
@@ -188,7 +193,7 @@ def customise(schema: dict[str, Any]) -> dict[str, Any]:
     license_ = schema.get("info", {}).get("license")
     if license_ and license_.get("name") == "Apache-2.0":
         license_.setdefault("identifier", "Apache-2.0")
-    return schema
+    return add_idempotency_key(add_links(schema))  # app/http/openapi_links.py
 
 
 def install_openapi(app: FastAPI) -> None:

@@ -11,6 +11,12 @@ every worker shares one budget through an atomic Lua script that takes the time 
 worker clocks do not matter. When Redis cannot be reached the limiter falls back to the
 in-process buckets for a few seconds and logs a warning: limits degrade, requests do not fail.
 
+Every request is charged before routing (RateLimitMiddleware): to its key's budget once the key
+is verified there, else to its client address, whatever its `Authorization` header says. A key
+that fails verification is charged to the address and answered 401 on every route, public ones
+included (API.md); before issue 14 any `Authorization` header skipped the address budget and
+routes that never asked for the key never checked it.
+
 Headers (draft-ietf-httpapi-ratelimit-headers-10, structured fields):
 `RateLimit-Policy: "anonymous";q=60;w=60` and `RateLimit: "anonymous";r=59;t=1`, where `r` is
 the units left and `t` the seconds until the bucket is full again; a 429 problem adds `Retry-After`.
@@ -24,23 +30,38 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
-from app.errors import TooManyRequests, problem_response
+from app.errors import (
+    DATABASE_ERRORS,
+    AppError,
+    TooManyRequests,
+    Unauthorized,
+    database_unavailable,
+    problem_reply,
+)
 
 if TYPE_CHECKING:  # services use app.http (request id, metrics); no import back at run time
     from app.services.auth import Principal
+
+KeyVerifier = Callable[[Any, str], "Principal"]
+"""`(app, authorization header) -> Principal`, raising Unauthorized for a malformed, unknown or
+revoked key; blocking (it reads the database), so it runs in the thread pool. The app factory
+passes app.deps.verify_api_key, which opens the app's own session dependency."""
 
 log = logging.getLogger("certverify.ratelimit")
 
 STATE_LIMITER = "rate_limiter"
 STATE_DECISION = "rate_limit"
 STATE_BUCKET = "rate_limit_bucket"
+STATE_PRINCIPAL = "principal"
 # Operations endpoints, static assets and documentation are never limited.
 EXEMPT_PREFIXES = ("/static/", "/docs", "/redoc", "/problems/")
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/favicon.ico"})
@@ -311,22 +332,6 @@ def _charge(request: Request, bucket: str, policy: Policy, units: int) -> None:
         raise decision.problem()
 
 
-def charge_key(request: Request, principal: Principal) -> None:
-    """Charge one request to an authenticated key's budget (called once the key is known)."""
-    limiter: RateLimiter | None = _state(request).get(STATE_LIMITER)
-    if limiter is None or principal.key_id is None:
-        return
-    _charge(request, f"key:{principal.key_id}", limiter.keyed, 1)
-
-
-def charge_failed_authentication(request: Request) -> None:
-    """Charge a request with a bad key to its address, so key guessing runs into 429."""
-    limiter: RateLimiter | None = _state(request).get(STATE_LIMITER)
-    if limiter is None:
-        return
-    _charge(request, client_bucket(request.scope), limiter.anonymous, 1)
-
-
 def charge(request: Request, units: int) -> None:
     """Charge `units` more to the budget this request was charged on (e.g. batch items beyond
     the first); raises the 429 problem when that budget is already spent."""
@@ -337,53 +342,110 @@ def charge(request: Request, units: int) -> None:
     _charge(request, bucket, policy, units)
 
 
-class RateLimitMiddleware:
-    """Charge requests without a key to their address before routing (429 when spent); requests
-    with a key are charged by `get_principal` once the key is verified. Adds the headers."""
+def verified_principal(scope: Scope) -> Principal | None:
+    """The key's Principal when the request presented a key that RateLimitMiddleware verified."""
+    principal: Principal | None = scope.get("state", {}).get(STATE_PRINCIPAL)
+    return principal
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+
+def authorization_of(scope: Scope) -> str | None:
+    """The request's (first) Authorization header, or None."""
+    for name, value in scope["headers"]:
+        if name.lower() == b"authorization":
+            return bytes(value).decode("latin-1")
+    return None
+
+
+class RateLimitMiddleware:
+    """Verify a presented key and charge the request before routing, for every route.
+
+    A request with a key is answered by the key's verification first (`verify_key`, run in the
+    thread pool): a verified key is charged to its own budget and its Principal handed to the
+    routes (`verified_principal`); a malformed, unknown or revoked key is charged to the client
+    address, like a request without a key, and answered 401 (429 once the address is spent, so
+    key guessing runs out). Routes that take no key therefore still refuse a bad one, and no
+    `Authorization` header, valid or not, escapes the address budget (issue 14). Probes, docs
+    and static files are not charged, but a bad key is refused and charged there too. With
+    limits off (`limiter` None) keys are still verified. Adds the RateLimit headers.
+    """
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None, verify_key: KeyVerifier) -> None:
         self.app = app
         self.limiter = limiter
+        self.verify_key = verify_key
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, exc: AppError) -> None:
+        """Answer `exc` (a 401, a 429...) before routing, with the RateLimit headers if charged."""
+        decision: Decision | None = scope.get("state", {}).get(STATE_DECISION)
+        headers = dict(exc.headers or {})
+        if decision is not None:
+            headers.update({k.decode(): v.decode() for k, v in decision.headers()})
+        response = problem_reply(
+            Request(scope), status=exc.status, slug=exc.slug, detail=exc.detail, headers=headers
+        )
+        await response(scope, receive, send)
+
+    async def _charge_address(self, scope: Scope) -> Decision | None:
+        """Charge one unit to the client address (None when limits are off)."""
+        if self.limiter is None:
+            return None
+        bucket, policy = client_bucket(scope), self.limiter.anonymous
+        return await self._hit(scope, bucket, policy)
+
+    async def _hit(self, scope: Scope, bucket: str, policy: Policy) -> Decision:
+        assert self.limiter is not None
+        decision = await self.limiter.store.ahit(bucket, policy, 1)
+        state: dict[str, Any] = scope["state"]
+        state[STATE_DECISION] = decision
+        state[STATE_BUCKET] = (bucket, policy)
+        return decision
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _exempt(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         state: dict[str, Any] = scope.setdefault("state", {})
         state[STATE_LIMITER] = self.limiter
-        has_key = any(name.lower() == b"authorization" for name, _ in scope["headers"])
-        if not has_key:
-            bucket = client_bucket(scope)
-            decision = await self.limiter.store.ahit(bucket, self.limiter.anonymous, 1)
-            state[STATE_DECISION] = decision
-            state[STATE_BUCKET] = (bucket, self.limiter.anonymous)
-            if not decision.allowed:
-                exc = decision.problem()
-                response = problem_response(
-                    Request(scope),
-                    status=exc.status,
-                    slug=exc.slug,
-                    detail=exc.detail,
-                    headers=exc.headers,
-                )
-                await response(scope, receive, send)
+        exempt = _exempt(scope)
+        authorization = authorization_of(scope)
+        principal: Principal | None = None
+        if authorization is not None:
+            try:
+                principal = await run_in_threadpool(self.verify_key, scope["app"], authorization)
+            except Unauthorized as refused:
+                decision = await self._charge_address(scope)  # key guessing runs into 429
+                if decision is not None and not decision.allowed:
+                    await self._refuse(scope, receive, send, decision.problem())
+                    return
+                await self._refuse(scope, receive, send, refused)
                 return
+            except AppError as failed:  # e.g. the request ran out of time during the lookup
+                await self._refuse(scope, receive, send, failed)
+                return
+            except DATABASE_ERRORS as exc:
+                await database_unavailable(Request(scope), exc)(scope, receive, send)
+                return
+            state[STATE_PRINCIPAL] = principal
+        if self.limiter is None or exempt:
+            await self.app(scope, receive, send)
+            return
+        if principal is not None and principal.key_id is not None:
+            decision = await self._hit(scope, f"key:{principal.key_id}", self.limiter.keyed)
+        else:
+            decision = await self._hit(scope, client_bucket(scope), self.limiter.anonymous)
+        if not decision.allowed:
+            await self._refuse(scope, receive, send, decision.problem())
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                decision = state.get(STATE_DECISION)
-                if decision is None:
-                    # A request with a key that never reached authentication (an unknown route, a
-                    # page): it counts against its address.
-                    bucket = client_bucket(scope)
-                    decision = await self.limiter.store.ahit(bucket, self.limiter.anonymous, 1)
-                    state[STATE_DECISION] = decision
+                current: Decision = state[STATE_DECISION]  # batch items may have charged more
                 headers = [
                     h
                     for h in message.get("headers", [])
                     if h[0].lower() not in {b"ratelimit", b"ratelimit-policy"}
                 ]
-                headers.extend(h for h in decision.headers() if h[0] != b"retry-after")
+                headers.extend(h for h in current.headers() if h[0] != b"retry-after")
                 message["headers"] = headers
             await send(message)
 

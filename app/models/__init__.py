@@ -7,7 +7,7 @@ from app.models.accreditation import (
     MlaRecognition,
 )
 from app.models.audit import AuditEvent
-from app.models.auth import ApiKey, SigningKey
+from app.models.auth import ApiKey, Client, SigningKey
 from app.models.base import Base
 from app.models.certificate import (
     Certificate,
@@ -17,6 +17,7 @@ from app.models.certificate import (
     Organization,
 )
 from app.models.certification_body import CertificationBody
+from app.models.idempotency import IdempotencyKey
 from app.models.integration import (
     DeliveryAttempt,
     OutboxEvent,
@@ -40,7 +41,9 @@ __all__ = [
     "CertificateSite",
     "CertificateStatusEvent",
     "CertificationBody",
+    "Client",
     "DeliveryAttempt",
+    "IdempotencyKey",
     "MlaRecognition",
     "Organization",
     "OutboxEvent",

@@ -6,14 +6,31 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.keystore import seal, unseal
 from app.models.base import Base, TimestampMixin, new_id, utcnow
 
 
+class SealedString(TypeDecorator[str]):
+    """A secret encrypted at rest (Fernet, key from app/keystore.py): plaintext in Python, a
+    ciphertext in the database, so no code path can store it in the clear (issue 14)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, _dialect: Dialect) -> str | None:
+        return None if value is None else seal(value)
+
+    def process_result_value(self, value: str | None, _dialect: Dialect) -> str | None:
+        return None if value is None else unseal(value)
+
+
 class Verification(Base):
-    """A verification made with an API key, kept so its maker can fetch it again (evidence)."""
+    """A verification made with an API key, kept so its maker (the key's client, whichever of
+    its keys asks) can fetch it again (evidence)."""
 
     __tablename__ = "verifications"
     __table_args__ = (Index("ix_verifications_key_checked", "api_key_id", "checked_at"),)
@@ -32,11 +49,11 @@ class Watch(Base):
 
     __tablename__ = "watches"
     __table_args__ = (
-        UniqueConstraint("api_key_id", "certificate_id", name="uq_watches_key_certificate"),
+        UniqueConstraint("client_id", "certificate_id", name="uq_watches_client_certificate"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     certificate_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("certificates.id", ondelete="CASCADE"), index=True
     )
@@ -53,11 +70,12 @@ class WebhookEndpoint(TimestampMixin, Base):
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     url: Mapped[str] = mapped_column(String(2000))
     events: Mapped[list[str]] = mapped_column(default=list)
-    secret: Mapped[str] = mapped_column(String(200))
-    previous_secret: Mapped[str | None] = mapped_column(String(200))
+    # A Standard Webhooks secret (50 characters) is a 164-character Fernet token at rest.
+    secret: Mapped[str] = mapped_column(SealedString(200))
+    previous_secret: Mapped[str | None] = mapped_column(SealedString(200))
     previous_secret_until: Mapped[datetime | None]
     enabled: Mapped[bool] = mapped_column(default=True)
     disabled_at: Mapped[datetime | None]
@@ -73,7 +91,7 @@ class OutboxEvent(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     event_type: Mapped[str] = mapped_column(String(60))
-    api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id"), index=True)
     certificate_id: Mapped[uuid.UUID | None]
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -87,6 +105,8 @@ class WebhookDelivery(Base):
     __table_args__ = (
         UniqueConstraint("endpoint_id", "event_id", name="uq_webhook_deliveries_endpoint_event"),
         Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        # The head of each endpoint's queue, and whether it has one in flight (fair claims).
+        Index("ix_webhook_deliveries_endpoint_due", "endpoint_id", "status", "next_attempt_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -27,8 +27,9 @@ def find_certification_body(session: Session, reference: str) -> CertificationBo
     if as_id is not None:
         return get_certification_body(session, as_id)
     text = reference.strip()
-    if not text:
-        return None
+    if not text or has_control_characters(text):
+        return None  # no CB is named with control characters (writes refuse them; PostgreSQL
+        # refuses NUL in any text parameter)
     by_acronym = session.scalars(
         select(CertificationBody).where(CertificationBody.acronym_key == text.upper())
     ).first()
@@ -36,6 +37,11 @@ def find_certification_body(session: Session, reference: str) -> CertificationBo
         return by_acronym
     found = resolve_body(text, certification_body_names(session))
     return get_certification_body(session, uuid.UUID(found)) if found else None
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether `text` holds a C0 or C1 control character (U+0000-U+001F, U+007F-U+009F)."""
+    return any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in text)
 
 
 def certification_body_names(session: Session) -> list[BodyName]:
@@ -127,10 +133,11 @@ def list_accreditation_bodies(
     if economy:
         stmt = stmt.where(AccreditationBody.economy == economy.upper())
     if q:
-        like = f"%{q.strip().lower()}%"
+        text = q.strip().lower()
+        # autoescape: `%`, `_` and the escape character in `q` are matched literally (issue 14).
         stmt = stmt.where(
-            func.lower(AccreditationBody.acronym).like(like)
-            | func.lower(AccreditationBody.name).like(like)
+            func.lower(AccreditationBody.acronym).contains(text, autoescape=True)
+            | func.lower(AccreditationBody.name).contains(text, autoescape=True)
         )
     stmt = stmt.order_by(AccreditationBody.acronym_key).offset(offset).limit(limit)
     return session.scalars(stmt).all()
@@ -144,10 +151,10 @@ def list_certification_bodies(
     if country:
         stmt = stmt.where(CertificationBody.country == country.upper())
     if q:
-        like = f"%{q.strip().lower()}%"
+        text = q.strip().lower()
         stmt = stmt.where(
-            func.lower(CertificationBody.acronym).like(like)
-            | func.lower(CertificationBody.name).like(like)
+            func.lower(CertificationBody.acronym).contains(text, autoescape=True)
+            | func.lower(CertificationBody.name).contains(text, autoescape=True)
         )
     stmt = (
         stmt.order_by(CertificationBody.name_key, CertificationBody.id).offset(offset).limit(limit)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.domain.bodies import resolve_body
 from app.models import Accreditation, AccreditationBody, CertificationBody
-from app.repositories.bodies import certification_body_names
+from app.repositories.bodies import certification_body_names, has_control_characters
 
 CHUNK = 900  # below SQLite's and PostgreSQL's bound-parameter limits with room to spare
 
@@ -27,6 +27,7 @@ def resolve_certification_bodies(
     """Resolve many CB references in the order of find_certification_body (DESIGN.md, "CB
     resolution"), in at most four queries: ids, acronyms, every CB's names, the rows found."""
     refs = {r for r in references if r and r.strip()}
+    named = {r for r in refs if not has_control_characters(r)}  # they name no CB
     out: dict[str, CertificationBody | None] = dict.fromkeys(refs)
     ids: dict[uuid.UUID, list[str]] = defaultdict(list)
     for ref in refs:
@@ -40,7 +41,7 @@ def resolve_certification_bodies(
         ):
             for ref in ids[cb.id]:
                 out[ref] = cb
-    rest = [r for r in refs if out[r] is None and not _is_uuid(r)]
+    rest = [r for r in named if out[r] is None and not _is_uuid(r)]
     if rest:
         by_acronym: dict[str, list[str]] = defaultdict(list)
         for ref in rest:

@@ -1,4 +1,5 @@
-"""Queries about watches: which client follows which certificate."""
+"""Queries about watches: which client follows which certificate (re-evaluated only while the
+client is active: app/repositories/keys.py client_is_active)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Certificate, Watch
 from app.repositories.bulk import CHUNK
+from app.repositories.keys import client_is_active
 
 
 def get_watch(session: Session, watch_id: uuid.UUID) -> Watch | None:
@@ -17,40 +19,50 @@ def get_watch(session: Session, watch_id: uuid.UUID) -> Watch | None:
     return session.get(Watch, watch_id)
 
 
-def watch_of_key_on_certificate(
-    session: Session, api_key_id: uuid.UUID, certificate_id: uuid.UUID
+def watch_of_client_on_certificate(
+    session: Session, client_id: uuid.UUID, certificate_id: uuid.UUID
 ) -> Watch | None:
-    """The key's watch on this certificate, if it has one."""
+    """The client's watch on this certificate, if it has one."""
     return session.scalars(
-        select(Watch).where(Watch.api_key_id == api_key_id, Watch.certificate_id == certificate_id)
+        select(Watch).where(Watch.client_id == client_id, Watch.certificate_id == certificate_id)
     ).first()
 
 
-def watches_of_key(
-    session: Session, api_key_id: uuid.UUID | None, *, offset: int, limit: int
+def watches_of_client(
+    session: Session, client_id: uuid.UUID | None, *, offset: int, limit: int
 ) -> Sequence[Watch]:
-    """The key's watches, oldest first, a page at a time."""
+    """The client's watches, oldest first, a page at a time."""
     return session.scalars(
         select(Watch)
-        .where(Watch.api_key_id == api_key_id)
+        .where(Watch.client_id == client_id)
         .order_by(Watch.created_at, Watch.id)
         .offset(offset)
         .limit(limit)
     ).all()
 
 
-def every_watch(session: Session) -> list[Watch]:
-    """Every watch, by certificate."""
-    return list(session.scalars(select(Watch).order_by(Watch.certificate_id)))
+def every_active_watch(session: Session) -> list[Watch]:
+    """Every watch of an active client, by certificate."""
+    return list(
+        session.scalars(
+            select(Watch).where(client_is_active(Watch.client_id)).order_by(Watch.certificate_id)
+        )
+    )
 
 
-def watches_of_certificates(session: Session, certificate_ids: Iterable[uuid.UUID]) -> list[Watch]:
-    """Every watch on these certificates, CHUNK ids per query (an import may touch a million)."""
+def active_watches_of_certificates(
+    session: Session, certificate_ids: Iterable[uuid.UUID]
+) -> list[Watch]:
+    """The watches of active clients on these certificates, CHUNK ids per query (an import may
+    touch a million)."""
     ids = list(certificate_ids)
     watches: list[Watch] = []
     for start in range(0, len(ids), CHUNK):
         watches += session.scalars(
-            select(Watch).where(Watch.certificate_id.in_(ids[start : start + CHUNK]))
+            select(Watch).where(
+                Watch.certificate_id.in_(ids[start : start + CHUNK]),
+                client_is_active(Watch.client_id),
+            )
         )
     return watches
 

@@ -22,6 +22,7 @@ from app.schemas.certificates import (
 )
 from app.schemas.common import Country, Page, SingleLine
 from app.schemas.registry import StatusChange
+from app.services.auth import Role
 from app.services.registry import certificates as service
 from app.services.registry.responses import certificate_read
 from app.services.verification.search import SearchFilters, search_certificates
@@ -90,14 +91,24 @@ def get_certificate(
 def get_certificate_history(
     certificate_id: uuid.UUID, session: ReadSessionDep, principal: PrincipalDep
 ) -> CertificateHistory:
-    """Every recorded status and field change, with who made it and when, oldest first."""
-    service.require_visible_certificate(session, principal=principal, certificate_id=certificate_id)
+    """Every recorded status and field change, with who made it (by role; key ids only for
+    admins, and for the certificate's own CB its own keys') and when, oldest first."""
+    cert = service.require_visible_certificate(
+        session, principal=principal, certificate_id=certificate_id
+    )
     events, changes = certificate_history(session, certificate_id)
+    own_cb = principal.acts_for_certification_body(cert.certification_body_id)
+
+    def actor(key_id: uuid.UUID | None, role: str | None) -> Actor:
+        """The public history names roles, not keys (issue 14: key ids told who to target)."""
+        shown = principal.is_admin or (own_cb and role == Role.CERTIFICATION_BODY.value)
+        return Actor(key_id=key_id if shown else None, role=role)
+
     items = [
         HistoryEntry(
             kind="status",
             recorded_at=e.recorded_at,
-            actor=Actor(key_id=e.actor_key_id, role=e.actor_role),
+            actor=actor(e.actor_key_id, e.actor_role),
             status=e.status,
             effective_from=e.effective_from,
             reason=e.reason,
@@ -107,7 +118,7 @@ def get_certificate_history(
         HistoryEntry(
             kind="field",
             recorded_at=c.recorded_at,
-            actor=Actor(key_id=c.actor_key_id, role=c.actor_role),
+            actor=actor(c.actor_key_id, c.actor_role),
             field=c.field,
             before=(c.before or {}).get("value"),
             after=(c.after or {}).get("value"),

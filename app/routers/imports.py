@@ -19,6 +19,7 @@ from app.errors import (
     ValidationProblem,
     problem_response,
 )
+from app.http.attachment import content_disposition
 from app.http.middleware import NON_JSON_BODY_PATHS
 from app.schemas.common import SingleLine
 from app.services.imports.accreditations import import_accreditations
@@ -262,5 +263,5 @@ def export(
     return Response(
         text,
         media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(filename)},
     )

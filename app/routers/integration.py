@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app import clock
 from app.deps import PrincipalDep, SessionDep
-from app.errors import NotFound, UnsupportedMediaType, ValidationProblem
+from app.errors import NotFound, ValidationProblem
 from app.http.middleware import NON_JSON_BODY_PATHS
 from app.http.ratelimit import charge
 from app.http.responses import FastJSONResponse
@@ -21,6 +18,7 @@ from app.repositories.deliveries import DeliveryRecord, deliveries_of_endpoint, 
 from app.repositories.verifications import stored_verification
 from app.routers.paging import decode_page_token, next_page_token
 from app.routers.params import PageSize, PageToken
+from app.schemas.clients import Deleted
 from app.schemas.common import Page
 from app.schemas.integration import (
     BatchRequest,
@@ -33,100 +31,41 @@ from app.schemas.integration import (
     WebhookRead,
 )
 from app.schemas.verification import VerificationRead
+from app.services import clients as client_service
 from app.services.auth import Role
 from app.services.integration import delivery as delivery_service
 from app.services.integration import watches as watch_service
 from app.services.integration import webhooks as webhook_service
 from app.services.verification.batch import (
     MAX_BATCH_ITEMS,
+    batch_csv,
+    parse_batch_body,
     parse_items,
     store_verifications,
     verify_batch,
 )
 
 router = APIRouter(prefix="/v1")
+ClientFilter = Annotated[
+    uuid.UUID | None,
+    Query(description="Admin keys: list this client's instead of your own (GET /v1/clients)."),
+]
+ClientRequired = Annotated[
+    uuid.UUID, Query(description="The client whose resources are deleted (GET /v1/clients).")
+]
 BATCH_PATH = "/v1/verifications/batch"
 NON_JSON_BODY_PATHS.add(BATCH_PATH)
-CSV_FIELDS = [
-    "certificate_number",
-    "certification_body",
-    "organization",
-    "standard",
-    "scope",
-    "country",
-    "as_of",
-]
-CSV_OUT = [
-    "item",
-    "certificate_number",
-    "certification_body",
-    "verdict",
-    "summary",
-    "warnings",
-    "certificate_id",
-    "verification_id",
-    "as_of",
-    "error",
-    "receipt",
-]
 
 
 async def _batch_items(request: Request) -> list[Any]:
+    """The batch's items, read within bounds (services/verification/batch.py)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    raw = await request.body()
-    if ctype in {"text/csv", "application/csv"}:
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationProblem.field("/", "the CSV is not valid UTF-8") from exc
-        reader = csv.DictReader(io.StringIO(text))
-        unknown = [f for f in reader.fieldnames or [] if f not in CSV_FIELDS]
-        if unknown or "certificate_number" not in (reader.fieldnames or []):
-            raise ValidationProblem.field(
-                "/",
-                f"the header must name fields among {', '.join(CSV_FIELDS)}; "
-                f"unknown: {', '.join(unknown) or 'none'}; certificate_number is required",
-            )
-        return [{k: v for k, v in row.items() if v not in (None, "")} for row in reader]
-    if ctype == "application/json" or ctype.endswith("+json"):
-        try:
-            body = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise ValidationProblem.field("/", "the body is not valid JSON") from exc
-        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
-            raise ValidationProblem.field("/items", 'send {"items": [ ... ]}')
-        return list(body["items"])
-    raise UnsupportedMediaType(
-        f"Send application/json or text/csv (got {ctype or 'no content type'})."
-    )
+    return parse_batch_body(ctype, await request.body())
 
 
 def _csv_response(results: list[dict[str, Any]]) -> Response:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_OUT, lineterminator="\n")
-    writer.writeheader()
-    for index, r in enumerate(results):
-        if "verdict" not in r:
-            writer.writerow({"item": index, "error": r.get("detail", "invalid item")})
-            continue
-        query = r["query"]
-        cb = r.get("certification_body") or {}
-        writer.writerow(
-            {
-                "item": index,
-                "certificate_number": query["certificate_number"],
-                "certification_body": cb.get("acronym") or cb.get("name") or "",
-                "verdict": r["verdict"],
-                "summary": r["summary"],
-                "warnings": " | ".join(r["warnings"]),
-                "certificate_id": (r.get("certificate") or {}).get("id", ""),
-                "verification_id": r["verification_id"],
-                "as_of": r["as_of"],
-                "error": "",
-                "receipt": r["receipt"],
-            }
-        )
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    """The answers as CSV, spreadsheet-safe."""
+    return Response(batch_csv(results), media_type="text/csv; charset=utf-8")
 
 
 @router.post(
@@ -173,11 +112,12 @@ async def verify_many(request: Request, session: SessionDep, principal: Principa
 def get_verification(
     verification_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
 ) -> Any:
-    """A verification made with your key, again, with its receipt (evidence for a tender file)."""
-    if principal.key_id is None:
-        raise NotFound(f"No verification with id {verification_id}.")
+    """A verification made with a key of your client (any of them: it survives a rotation),
+    again, with its receipt (evidence for a tender file)."""
     row = stored_verification(session, verification_id)
-    if row is None or (row.api_key_id != principal.key_id and not principal.is_admin):
+    if row is None or not client_service.made_by_caller(
+        session, principal=principal, api_key_id=row.api_key_id
+    ):
         raise NotFound(f"No verification with id {verification_id}.")
     return FastJSONResponse(row.response)
 
@@ -205,10 +145,23 @@ def create_webhook(body: WebhookCreate, session: SessionDep, principal: Principa
 
 
 @router.get("/webhooks", response_model=Page[WebhookRead], tags=["webhooks"])
-def list_webhooks(session: SessionDep, principal: PrincipalDep) -> Any:
-    """Your endpoints."""
-    rows = webhook_service.list_endpoints(session, principal=principal)
+def list_webhooks(
+    session: SessionDep, principal: PrincipalDep, client_id: ClientFilter = None
+) -> Any:
+    """Your client's endpoints (an admin: those of `client_id`)."""
+    rows = webhook_service.list_endpoints(session, principal=principal, client_id=client_id)
     return Page(items=[_webhook_read(e) for e in rows], next_page_token=None)
+
+
+@router.delete("/webhooks", response_model=Deleted, tags=["webhooks"])
+def delete_webhooks_of_client(
+    client_id: ClientRequired, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """Delete every endpoint of a client (admin); each deletion is audited."""
+    deleted = webhook_service.delete_endpoints_of_client(
+        session, principal=principal, client_id=client_id
+    )
+    return Deleted(deleted=deleted)
 
 
 @router.get("/webhooks/{webhook_id}", response_model=WebhookRead, tags=["webhooks"])
@@ -339,18 +292,30 @@ def create_watch(body: WatchCreate, session: SessionDep, principal: PrincipalDep
 def list_watches(
     session: SessionDep,
     principal: PrincipalDep,
+    client_id: ClientFilter = None,
     page_size: PageSize = 50,
     page_token: PageToken = None,
 ) -> Any:
-    """Your watches."""
+    """Your client's watches (an admin: those of `client_id`)."""
     offset = decode_page_token(page_token)
     rows = watch_service.list_watches(
-        session, principal=principal, offset=offset, limit=page_size + 1
+        session, principal=principal, client_id=client_id, offset=offset, limit=page_size + 1
     )
     return Page(
         items=[_watch_read(w) for w in rows[:page_size]],
         next_page_token=next_page_token(offset, page_size, len(rows)),
     )
+
+
+@router.delete("/watches", response_model=Deleted, tags=["watches"])
+def delete_watches_of_client(
+    client_id: ClientRequired, session: SessionDep, principal: PrincipalDep
+) -> Any:
+    """Delete every watch of a client (admin); each deletion is audited."""
+    deleted = watch_service.delete_watches_of_client(
+        session, principal=principal, client_id=client_id
+    )
+    return Deleted(deleted=deleted)
 
 
 @router.get("/watches/{watch_id}", response_model=WatchRead, tags=["watches"])

@@ -7,6 +7,9 @@ import base64
 from app.errors import ValidationProblem
 
 MAX_PAGE_SIZE = 500
+MAX_OFFSET = 2**31 - 1
+"""The largest offset a page token may carry: far beyond any list this service pages through,
+and within every database's integer (SQLite raised OverflowError past 2**63 - 1, issue 14)."""
 
 
 def decode_page_token(token: str | None) -> int:
@@ -16,8 +19,10 @@ def decode_page_token(token: str | None) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         kind, _, value = raw.partition(":")
+        if kind != "o" or not value.isascii() or not value.isdigit() or len(value) > 10:
+            raise ValueError
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if offset > MAX_OFFSET:
             raise ValueError
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationProblem.field("/page_token", "is not a token this service issued") from exc

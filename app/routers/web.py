@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from app import clock
 from app.deps import ReadSessionDep
 from app.errors import ValidationProblem
+from app.http.attachment import content_disposition
 from app.services.verification.answer import verify_certificate
 from app.services.verification.search import SearchFilters, search_certificates
 from app.web.view import (
@@ -84,7 +85,7 @@ def verify_receipt(request: Request, session: ReadSessionDep) -> JSONResponse:
             "; ".join(f"{k}: {v}" for k, v in exc.state.errors.items()), errors=errors
         ) from exc
     response = verify_certificate(session, request=asked)
-    disposition = f'attachment; filename="{receipt_filename(response)}"'
+    disposition = content_disposition(receipt_filename(response))
     return JSONResponse(response, headers={"Content-Disposition": disposition})
 
 

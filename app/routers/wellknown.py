@@ -8,12 +8,12 @@ from typing import Any
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.deps import SessionDep
 from app.errors import PROBLEM_TYPES, NotFound
-from app.http.observability import METRICS_CONTENT_TYPE, WEBHOOK_BACKLOG, metrics_text
+from app.http.observability import METRICS_CONTENT_TYPE, metrics_text, webhook_backlog_gauge
 from app.services.health import database_state, read_replica_reachable, webhook_backlog
 from app.services.verification.receipts import public_jwks
 
@@ -94,8 +94,10 @@ def readyz(session: SessionDep) -> Any:
     response_class=Response,
     responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
 )
-def metrics(session: SessionDep) -> Response:
-    """Prometheus metrics of this process; the webhook backlog is counted now."""
-    backlog = webhook_backlog(session)
-    WEBHOOK_BACKLOG.set(float("nan") if backlog is None else backlog)
+def metrics(request: Request, session: SessionDep) -> Response:
+    """Prometheus metrics of this process, for the metrics token or loopback clients only
+    (app/http/observability.py); the webhook backlog is recounted at most every
+    CERTVERIFY_METRICS_BACKLOG_REFRESH_SECONDS, not at every scrape."""
+    gauge = webhook_backlog_gauge(request.app.state, request.app.state.settings)
+    gauge.refresh(lambda: webhook_backlog(session))
     return Response(metrics_text(), media_type=METRICS_CONTENT_TYPE)

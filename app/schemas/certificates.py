@@ -151,10 +151,17 @@ class CertificateRead(BaseModel):
 
 
 class Actor(BaseModel):
-    """Who made a change: the API key id and role (null for the command line or seed)."""
+    """Who made a change: its role for everyone; the key id only for admins and for the
+    certificate's own CB (its own keys' changes)."""
 
-    key_id: uuid.UUID | None
-    role: str | None
+    key_id: uuid.UUID | None = Field(
+        description="The API key's id: shown to admins, and to the certificate's own CB for the "
+        "changes its keys made; null for everyone else (and for the command line or seed)."
+    )
+    role: str | None = Field(
+        description="The role the change was made with (`admin`, `certification_body`); the "
+        "command line acts as `admin` without a key id. Null when not recorded."
+    )
 
 
 class HistoryEntry(BaseModel):

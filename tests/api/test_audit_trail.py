@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.main import create_app
 from app.models import ApiKey, AuditEvent, OutboxEvent, WebhookDelivery
+from app.services import clients as client_service
+from app.services.audit import SystemActor
 from app.services.auth import Role, authenticate
 from app.services.integration import watches as watch_service
 from app.services.integration import webhooks as webhook_service
@@ -54,9 +56,9 @@ def write_operations() -> set[tuple[str, str]]:
 class Case:
     """One write operation: who calls it, with what, and the audit events it must leave.
 
-    `params` maps path parameters to world entries; `expected` lists (action, target type,
-    target), where a target is a world entry or, with a leading "$", a path into the response
-    JSON ("$id", "$rows/0/certificate_id").
+    `params` maps path parameters, and `query` query parameters, to world entries; `expected`
+    lists (action, target type, target), where a target is a world entry or, with a leading
+    "$", a path into the response JSON ("$id", "$rows/0/certificate_id").
     """
 
     key: str
@@ -65,6 +67,7 @@ class Case:
     body: dict[str, Any] | None = None
     csv: str | None = None
     params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
 
 
 CERT_CSV = (
@@ -216,6 +219,34 @@ TABLE: dict[tuple[str, str], Case] = {
         params={"watch_id": "watch"},
         expected=[("watch.delete", "watch", "watch")],
     ),
+    # Clients (issue 14): an admin stops a client, and deletes what it owns, one event each.
+    ("DELETE", "/v1/watches"): Case(
+        key="admin",
+        status=200,
+        query={"client_id": "client_id"},
+        expected=[("watch.delete", "watch", "watch")],
+    ),
+    ("DELETE", "/v1/webhooks"): Case(
+        key="admin",
+        status=200,
+        query={"client_id": "client_id"},
+        expected=[
+            ("webhook.delete", "webhook", "hook"),
+            ("webhook.delete", "webhook", "disabled_hook"),
+        ],
+    ),
+    ("POST", "/v1/clients/{client_id}/disable"): Case(
+        key="admin",
+        status=200,
+        params={"client_id": "client_id"},
+        expected=[("client.disable", "client", "client_id")],
+    ),
+    ("POST", "/v1/clients/{client_id}/enable"): Case(
+        key="admin",
+        status=200,
+        params={"client_id": "disabled_client"},
+        expected=[("client.enable", "client", "disabled_client")],
+    ),
 }
 WRITE_OPERATIONS = sorted(write_operations())
 
@@ -225,10 +256,16 @@ def key_id(session: Session, token: str) -> uuid.UUID:
     return session.scalars(select(ApiKey.id).where(ApiKey.prefix == token.split("_")[1])).one()
 
 
+def client_id(session: Session, token: str) -> uuid.UUID:
+    """The id of the client that holds the key behind a plaintext token."""
+    prefix = token.split("_")[1]
+    return session.scalars(select(ApiKey.client_id).where(ApiKey.prefix == prefix)).one()
+
+
 @pytest.fixture
 def world(session: Session) -> dict[str, Any]:
     """A small registry, a key per role, a client's endpoints (one disabled, one with a failed
-    delivery) and a watch."""
+    delivery) and a watch; another client, disabled."""
     ab = make_ab(session, "AUDAB", [{"standard": "ISO 9001"}, {"standard": "ISO 14001"}])
     cb = make_cb(session, "Audit Trail Certification Ltd", "ATC")
     w: dict[str, Any] = {
@@ -243,6 +280,10 @@ def world(session: Session) -> dict[str, Any]:
         "ab_key": make_key(session, Role.ACCREDITATION_BODY, ab.id),
     }
     client = authenticate(session, w["client"])
+    stopped = authenticate(session, make_key(session, Role.CLIENT))
+    assert stopped.client_id is not None
+    client_service.disable_client(session, principal=SystemActor.CLI, client_id=stopped.client_id)
+    w.update(client_id=client.client_id, disabled_client=stopped.client_id)
     hook = webhook_service.create_endpoint(session, principal=client, url=PUBLIC_HOOK, events=[])
     disabled = webhook_service.create_endpoint(
         session, principal=client, url=PUBLIC_HOOK + "/2", events=[]
@@ -251,7 +292,7 @@ def world(session: Session) -> dict[str, Any]:
     disabled.disabled_reason = "failing in the fixture"
     event = OutboxEvent(
         event_type="certificate.verdict_changed",
-        api_key_id=client.key_id,
+        client_id=client.client_id,
         certificate_id=w["cert"],
         payload={"type": "certificate.verdict_changed", "data": {}},
         dispatched_at=clock.now(),
@@ -303,6 +344,8 @@ def _target(spec: str, world: dict[str, Any], response: Response) -> str:
 
 def _call(client: TestClient, method: str, path: str, case: Case, world: dict[str, Any]) -> Any:
     url = path.format(**{name: world[entry] for name, entry in case.params.items()})
+    if case.query:
+        url += "?" + "&".join(f"{name}={world[entry]}" for name, entry in case.query.items())
     headers = auth(world[case.key])
     if case.csv is not None:
         return client.request(
@@ -381,13 +424,13 @@ def test_watch_create_and_delete_record_the_watch(
     client: TestClient, session: Session, world: dict[str, Any]
 ) -> None:
     """watch.create has the watch after, watch.delete the watch before; both by the client."""
-    owner = str(key_id(session, world["client"]))
+    owner = str(client_id(session, world["client"]))
     seen = event_ids(session)
     created = client.post(
         "/v1/watches", json={"certificate_id": str(world["cert"])}, headers=auth(world["client"])
     ).json()
     event = _only(session, seen)
-    watch = {"api_key_id": owner, "certificate_id": str(world["cert"]), "last_verdict": "valid"}
+    watch = {"client_id": owner, "certificate_id": str(world["cert"]), "last_verdict": "valid"}
     assert (event.action, event.before, event.after) == ("watch.create", None, watch)
 
     seen = event_ids(session)
@@ -407,7 +450,7 @@ def test_webhook_writes_record_before_and_after_without_secrets(
     client: TestClient, session: Session, world: dict[str, Any]
 ) -> None:
     """Create, rotate, delete: the endpoint's fields before and after; its secrets never."""
-    owner = str(key_id(session, world["client"]))
+    owner = str(client_id(session, world["client"]))
     headers = auth(world["client"])
     seen = event_ids(session)
     created = client.post(
@@ -416,7 +459,7 @@ def test_webhook_writes_record_before_and_after_without_secrets(
         headers=headers,
     ).json()
     fresh = {
-        "api_key_id": owner,
+        "client_id": owner,
         "url": PUBLIC_HOOK,
         "events": ["certificate.expiring"],
         "enabled": True,
@@ -462,7 +505,7 @@ def test_enable_records_the_disabled_state_and_an_enabled_endpoint_records_nothi
     assert response.json()["enabled"] is True
     event = _only(session, seen)
     enabled = {
-        "api_key_id": str(key_id(session, world["client"])),
+        "client_id": str(client_id(session, world["client"])),
         "url": PUBLIC_HOOK + "/2",
         "events": [],  # every event type
         "enabled": True,

@@ -396,8 +396,10 @@ def test_history_records_every_change_with_who_and_when(
         ("suspended", "2026-10-01", "missed audit"),
     ]
     last = items[-1]
-    assert last["actor"]["role"] == "certification_body"
-    assert last["actor"]["key_id"] is not None
+    # Anonymous readers see the role only; the CB's own key sees its key id (issue 14).
+    assert last["actor"] == {"key_id": None, "role": "certification_body"}
+    own = client.get(f"/v1/certificates/{cert}/history", headers=key).json()["items"][-1]
+    assert own["actor"]["key_id"] is not None
 
 
 def test_admin_creates_ab_and_cb_with_conflicts(client: TestClient, world: dict[str, Any]) -> None:

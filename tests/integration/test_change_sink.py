@@ -67,7 +67,7 @@ def database(tmp_path: Path) -> Iterator[tuple[str, Engine]]:
 
 
 def _watched_registry(engine: Engine) -> dict[str, Any]:
-    """A CB with two valid certificates, both watched by one client key; an admin key."""
+    """A CB with two valid certificates, both watched by one client (its key); an admin key."""
     tag = uuid.uuid4().hex[:6].upper()
     with Session(engine) as session:
         ab = make_ab(session, f"AB{tag}")
@@ -77,8 +77,8 @@ def _watched_registry(engine: Engine) -> dict[str, Any]:
         client_key, _ = create_api_key(session, role=Role.CLIENT, body_id=None, name="watcher")
         _, admin_plaintext = create_api_key(session, role=Role.ADMIN, body_id=None, name="admin")
         session.flush()
-        watcher_id = client_key.id
-        watcher = Principal(key_id=watcher_id, role=Role.CLIENT)
+        watcher_id = client_key.client_id
+        watcher = Principal(key_id=client_key.id, role=Role.CLIENT, client_id=watcher_id)
         for cert in certs:
             create_watch(
                 session,
@@ -105,7 +105,7 @@ def _outbox(engine: Engine, watcher: uuid.UUID) -> list[OutboxEvent]:
         return list(
             session.scalars(
                 select(OutboxEvent)
-                .where(OutboxEvent.api_key_id == watcher)
+                .where(OutboxEvent.client_id == watcher)
                 .order_by(OutboxEvent.created_at)
             )
         )

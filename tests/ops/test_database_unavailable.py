@@ -31,7 +31,8 @@ def _client_on(engine: Engine) -> TestClient:
             s.commit()
 
     app.dependency_overrides[get_session] = _session
-    return TestClient(app, raise_server_exceptions=False)
+    # From loopback: /metrics answers loopback clients only without a metrics token.
+    return TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 50000))
 
 
 def _assert_503(call: Callable[[], httpx.Response], within: float) -> None:

@@ -32,7 +32,7 @@ def _samples(client: TestClient) -> dict[tuple[str, tuple[tuple[str, str], ...]]
 
 def test_metrics_count_requests_by_route_template(make_client: AppFactory) -> None:
     """Request counter and latency histogram are labelled by method, route template, status."""
-    client = make_client(rate_limit_enabled=False)
+    client = make_client(rate_limit_enabled=False, client_address="127.0.0.1")
     before = _samples(client)
     labels = (("method", "GET"), ("route", "/v1/certificates/{certificate_id}"), ("status", "404"))
     key = ("certverify_http_requests_total", labels)
@@ -48,7 +48,7 @@ def test_metrics_count_requests_by_route_template(make_client: AppFactory) -> No
 
 def test_metrics_count_verdicts(make_client: AppFactory) -> None:
     """certverify_verdicts_total counts the verdict of every verification."""
-    client = make_client(rate_limit_enabled=False)
+    client = make_client(rate_limit_enabled=False, client_address="127.0.0.1")
     key = ("certverify_verdicts_total", (("verdict", "not_found"),))
     before = _samples(client).get(key, 0.0)
     assert client.get("/v1/verify", params={"certificate_number": "NOPE 1"}).status_code == 200
@@ -57,20 +57,21 @@ def test_metrics_count_verdicts(make_client: AppFactory) -> None:
 
 
 def test_metrics_report_the_webhook_backlog(make_client: AppFactory, session: Session) -> None:
-    """certverify_webhook_backlog is the number of pending deliveries, counted at scrape time."""
-    client = make_client(rate_limit_enabled=False)
+    """certverify_webhook_backlog is the number of pending deliveries, counted at the first
+    scrape (then at most every CERTVERIFY_METRICS_BACKLOG_REFRESH_SECONDS)."""
+    client = make_client(rate_limit_enabled=False, client_address="127.0.0.1")
     make_key(session, Role.CLIENT)
     api_key = session.query(ApiKey).order_by(ApiKey.created_at.desc()).first()
     assert api_key is not None
     endpoint = WebhookEndpoint(
-        api_key_id=api_key.id, url="https://example.org/hook", events=[], secret="whsec_x"
+        client_id=api_key.client_id, url="https://example.org/hook", events=[], secret="whsec_x"
     )
     session.add(endpoint)
     session.flush()
     pending_before = session.query(WebhookDelivery).filter_by(status="pending").count()
     for status in ("pending", "pending", "pending", "delivered"):
         event = OutboxEvent(
-            event_type="certificate.verdict_changed", api_key_id=api_key.id, payload={}
+            event_type="certificate.verdict_changed", client_id=api_key.client_id, payload={}
         )
         session.add(event)
         session.flush()

@@ -85,10 +85,11 @@ def test_anonymous_requests_are_limited_per_address(make_client: AppFactory) -> 
 
 def test_operations_endpoints_are_not_limited(make_client: AppFactory) -> None:
     """Probes, metrics, docs and static files never count against a budget."""
-    client = make_client(rate_limit_anonymous="1/minute")
+    client = make_client(rate_limit_anonymous="1/minute", metrics_token="ops-metrics-token")
+    metrics_token = {"Authorization": "Bearer ops-metrics-token"}
     for _ in range(5):
         assert client.get("/healthz").status_code == 200
-        assert client.get("/metrics").status_code == 200
+        assert client.get("/metrics", headers=metrics_token).status_code == 200
         assert client.get("/openapi.json").status_code == 200
     assert client.get("/v1/sectors").status_code == 200
     assert client.get("/v1/sectors").status_code == 429
@@ -275,7 +276,12 @@ def test_the_developers_settings_do_not_reach_the_suite() -> None:
     from tests.conftest import TEST_RUN_VARIABLES
 
     leaked = [n for n in os.environ if n.startswith("CERTVERIFY_") and n not in TEST_RUN_VARIABLES]
-    assert sorted(leaked) == ["CERTVERIFY_RATE_LIMIT_ENABLED", "CERTVERIFY_TEST_CLOCK"]
+    # Only what tests/conftest.py sets itself (the keys' directory is the run's own temporary one).
+    assert sorted(leaked) == [
+        "CERTVERIFY_DATA_DIR",
+        "CERTVERIFY_RATE_LIMIT_ENABLED",
+        "CERTVERIFY_TEST_CLOCK",
+    ]
 
 
 def test_a_fresh_bucket_is_never_refused_by_float_rounding(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,11 +25,11 @@ from app.repositories.accreditations import find_accreditation
 from app.repositories.bodies import find_certification_body
 from app.schemas.registry import AccreditationCreate, AccreditationUpdate, StatusChange
 from app.services.auth import Principal
-from app.services.imports.formats import RawRow
+from app.services.imports.formats import RawRow, sector_code
 from app.services.imports.report import ImportAborted, ImportReport, Mode, RowReport
 from app.services.registry import bodies as registry
 
-_COMPACT_DATE = re.compile(r"^\d{8}$")
+_COMPACT_DATE = re.compile(r"^[0-9]{8}$")
 
 
 def _date_text(value: Any) -> str | None:
@@ -43,9 +43,7 @@ def _sectors(value: Any) -> Any:
     if isinstance(value, list):
         return value
     text = str(value or "").strip()
-    return [
-        int(p) if p.strip().isdigit() else p.strip() for p in re.split(r"[;,|]", text) if p.strip()
-    ]
+    return [sector_code(p) for p in re.split(r"[;,|]", text) if p.strip()]
 
 
 def import_accreditations(

@@ -1,4 +1,8 @@
-"""Export a certification body's certificates as CSV (ours or IAF MD 28 layout) or JSON Lines."""
+"""Export a certification body's certificates as CSV (ours or IAF MD 28 layout) or JSON Lines.
+
+CSV cells are spreadsheet-safe: one that starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return gets a leading single quote (OWASP, CSV Injection; app/services/safe_text.py), which the
+import reads back off, so an export still imports unchanged."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from app.models import Certificate
 from app.repositories.certificates import certificates_of_certification_body
 from app.services.imports.formats import LIST_SEPARATOR, MD28_HEADERS
 from app.services.registry.certificates import certificate_status_today
+from app.services.safe_text import safe_row
 
 OUR_COLUMNS = [
     "certificate_number",
@@ -110,10 +115,10 @@ def export_certificates(
         writer.writeheader()
         for cert in certificates_of_certification_body(session, cb_id):
             flat = _flat(cert, today, md28=True)
-            writer.writerow({MD28_HEADERS[k]: flat[k] for k in MD28_HEADERS})
+            writer.writerow(safe_row({MD28_HEADERS[k]: flat[k] for k in MD28_HEADERS}))
     else:
         writer = csv.DictWriter(out, fieldnames=OUR_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for cert in certificates_of_certification_body(session, cb_id):
-            writer.writerow(_flat(cert, today, md28=False))
+            writer.writerow(safe_row(_flat(cert, today, md28=False)))
     return out.getvalue(), "text/csv; charset=utf-8"

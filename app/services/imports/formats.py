@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import codecs
 import csv
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from app.schemas.common import multi_line, single_line
+from app.services.safe_text import MAX_CSV_CELL, UnreadableJson, load_json, spreadsheet_literal
 
 # Our column name -> the header names accepted for it (compared lower-cased, spaces collapsed).
 # IAF MD 28 names come from the IAF CertSearch certification data fields glossary (v1.1-v2.1).
@@ -63,7 +63,7 @@ MD28_HEADERS: dict[str, str] = {
 }
 LIST_SEPARATOR = "|"
 _SPACES = re.compile(r"\s+")
-_COMPACT_DATE = re.compile(r"^\d{8}$")
+_COMPACT_DATE = re.compile(r"^[0-9]{8}$")
 
 
 class FileProblem(ValueError):
@@ -187,10 +187,20 @@ def utf8_lines(stream: BinaryIO, chunk_size: int = 1 << 16) -> Iterator[str]:
             yield line + "\n"
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    """The csv module's complaint in the client's terms."""
+    reason = str(exc)
+    if "field larger than field limit" in reason:
+        return f"a cell is longer than {MAX_CSV_CELL} characters"
+    return reason
+
+
 def read_csv(
     stream: BinaryIO, layout: Layout = CERTIFICATES, *, ignore_unknown: bool = False
 ) -> tuple[Header, Iterator[RawRow]]:
-    """Header and rows of a CSV file (row numbers count the header as row 1)."""
+    """Header and rows of a CSV file (row numbers count the header as row 1). A cell that
+    export made spreadsheet-safe (a quote before `=`, `+`, `-`, `@`, tab or CR) is read
+    without its quote (app/services/safe_text.py)."""
     lines = utf8_lines(stream)
     reader = csv.reader(lines, strict=True)
     try:
@@ -198,7 +208,7 @@ def read_csv(
     except StopIteration:
         raise FileProblem("the file is empty; expected a header row") from None
     except csv.Error as exc:
-        raise FileProblem(f"the header row is not valid CSV: {exc}") from exc
+        raise FileProblem(f"the header row is not valid CSV: {_csv_reason(exc)}") from exc
     header = understand_header(names, layout, ignore_unknown=ignore_unknown)
     index = {ours: names.index(theirs) for ours, theirs in header.columns.items()}
     width = len(names)
@@ -211,7 +221,7 @@ def read_csv(
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise FileProblem(f"row {number + 1} is not valid CSV: {exc}") from exc
+                raise FileProblem(f"row {number + 1} is not valid CSV: {_csv_reason(exc)}") from exc
             number += 1
             if not any(cell.strip() for cell in cells):
                 continue
@@ -222,7 +232,7 @@ def read_csv(
                     {},
                 )
                 continue
-            values = {ours: cells[i] for ours, i in index.items()}
+            values = {ours: spreadsheet_literal(cells[i]) for ours, i in index.items()}
             yield RawRow(number, values, dict(header.columns))
 
     return header, rows()
@@ -239,8 +249,8 @@ def _unknown_keys(stream: BinaryIO, layout: Layout) -> list[str]:
     unknown: dict[str, None] = {}
     for line in utf8_lines(stream):
         try:
-            obj = json.loads(line) if line.strip() else None
-        except json.JSONDecodeError:
+            obj = load_json(line) if line.strip() else None
+        except UnreadableJson:
             continue  # reported on its row by the second pass
         if isinstance(obj, dict):
             for key in obj:
@@ -268,9 +278,9 @@ def read_jsonl(
             if not line.strip():
                 continue
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield RawRow(number, {"__error__": f"is not valid JSON ({exc.msg})"}, {})
+                obj = load_json(line)
+            except UnreadableJson as exc:
+                yield RawRow(number, {"__error__": exc.reason}, {})
                 continue
             if not isinstance(obj, dict):
                 yield RawRow(number, {"__error__": "is not a JSON object"}, {})
@@ -320,13 +330,22 @@ def _sectors(value: Any) -> Any:
         return []
     parts = [p.strip() for p in re.split(r"[;,|]", text) if p.strip()]
     return [
-        int(p[3:].strip())
-        if p.upper().startswith("IAF") and p[3:].strip().isdigit()
-        else int(p)
-        if p.isdigit()
-        else p
+        sector_code(p[3:].strip())
+        if p.upper().startswith("IAF") and is_ascii_number(p[3:].strip())
+        else sector_code(p)
         for p in parts
     ]
+
+
+def is_ascii_number(text: str) -> bool:
+    """Only ASCII digits: `str.isdigit` is also true of "²", which int() refuses (a 500)."""
+    return text.isascii() and text.isdigit()
+
+
+def sector_code(text: str) -> int | str:
+    """A sector cell as a number when it is one, else as written (refused by validation)."""
+    text = text.strip()
+    return int(text) if is_ascii_number(text) else text
 
 
 def _bool(value: Any) -> Any:

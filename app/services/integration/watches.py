@@ -1,4 +1,7 @@
-"""Watches: a client follows certificates; verdict changes and expiry notices become events."""
+"""Watches: a client follows certificates; verdict changes and expiry notices become events.
+
+A watch belongs to the client, not to the key that made it: any of the client's keys sees it,
+and it is re-evaluated only while the client is active (not disabled, a key not revoked)."""
 
 from __future__ import annotations
 
@@ -31,15 +34,16 @@ from app.repositories.certificates import (
     get_certificate,
 )
 from app.repositories.watches import (
-    every_watch,
+    active_watches_of_certificates,
+    every_active_watch,
     get_watch,
-    watch_of_key_on_certificate,
+    watch_of_client_on_certificate,
     watched_certificates_of_certification_bodies,
-    watches_of_certificates,
-    watches_of_key,
+    watches_of_client,
 )
 from app.services.audit import record_audit
 from app.services.auth import Principal, Role
+from app.services.clients import listed_client, owner_of
 from app.services.registry.certificates import can_see_confidential
 from app.services.verification.fact_mapping import (
     accreditation_fact,
@@ -116,8 +120,7 @@ def create_watch(
     today: date,
 ) -> Watch:
     """Watch a certificate by id, or by number and CB; the current verdict is the baseline."""
-    principal.require(Role.CLIENT, Role.ADMIN)
-    assert principal.key_id is not None
+    owner = owner_of(principal)
     if certificate_id is not None:
         cert = get_certificate(session, certificate_id)
         if cert is None or (cert.confidential and not can_see_confidential(principal, cert)):
@@ -136,14 +139,14 @@ def create_watch(
                 "/certificate_number",
                 f"{cb.acronym or cb.name} has no certificate with this number",
             )
-    existing = watch_of_key_on_certificate(session, principal.key_id, cert.id)
+    existing = watch_of_client_on_certificate(session, owner, cert.id)
     if existing is not None:
         raise Conflict(f"You already watch this certificate (watch {existing.id}).")
     certs = _certificate_facts(session, [cert.id])
     accs = accreditations_by_certification_body(session, [cert.certification_body_id])
     result = evaluate(certs, accs, today)[cert.id]
     watch = Watch(
-        api_key_id=principal.key_id,
+        client_id=owner,
         certificate_id=cert.id,
         last_verdict=result.verdict.value,
         last_checks=_checks_snapshot(result),
@@ -166,7 +169,7 @@ def create_watch(
 def watch_snapshot(watch: Watch) -> dict[str, Any]:
     """The audited fields of a watch: whose it is, which certificate, the baseline verdict."""
     return {
-        "api_key_id": watch.api_key_id,
+        "client_id": watch.client_id,
         "certificate_id": watch.certificate_id,
         "last_verdict": watch.last_verdict,
     }
@@ -189,20 +192,48 @@ def delete_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID)
 
 
 def owned_watch(session: Session, *, principal: Principal, watch_id: uuid.UUID) -> Watch:
-    """The caller's watch, or 404."""
-    principal.require(Role.CLIENT, Role.ADMIN)
+    """The caller's client's watch (any watch for an admin), or 404."""
+    owner = owner_of(principal)
     watch = get_watch(session, watch_id)
-    if watch is None or (watch.api_key_id != principal.key_id and not principal.is_admin):
+    if watch is None or (watch.client_id != owner and not principal.is_admin):
         raise NotFound(f"No watch with id {watch_id}.")
     return watch
 
 
 def list_watches(
-    session: Session, *, principal: Principal, offset: int, limit: int
+    session: Session,
+    *,
+    principal: Principal,
+    client_id: uuid.UUID | None = None,
+    offset: int,
+    limit: int,
 ) -> Sequence[Watch]:
-    """The caller's watches, oldest first."""
-    principal.require(Role.CLIENT, Role.ADMIN)
-    return watches_of_key(session, principal.key_id, offset=offset, limit=limit)
+    """The caller's client's watches (an admin: any client's), oldest first."""
+    owner = listed_client(principal, client_id)
+    return watches_of_client(session, owner, offset=offset, limit=limit)
+
+
+def delete_watches_of_client(
+    session: Session, *, principal: Principal, client_id: uuid.UUID
+) -> int:
+    """Delete every watch of a client (admin), each audited as `watch.delete`; the number."""
+    principal.require(Role.ADMIN)
+    deleted = 0
+    while batch := watches_of_client(session, client_id, offset=0, limit=500):
+        for watch in batch:
+            before = watch_snapshot(watch)
+            session.delete(watch)
+            record_audit(
+                session,
+                principal=principal,
+                action="watch.delete",
+                target_type="watch",
+                target_id=watch.id,
+                before=before,
+            )
+            deleted += 1
+        session.flush()
+    return deleted
 
 
 def _affected_certificate_ids(session: Session, scope: dict[str, Any]) -> list[uuid.UUID] | None:
@@ -232,12 +263,14 @@ def reevaluate(
     """Compare each watched certificate's verdict today with the last one seen; write events.
 
     Called before commit for changes (same transaction) and by the worker on a schedule for
-    time-driven changes (expiry, transition deadlines, future-dated status changes).
+    time-driven changes (expiry, transition deadlines, future-dated status changes). Only the
+    watches of active clients: a stopped client's keep the last verdict they saw, so when it is
+    active again the next re-evaluation reports what changed meanwhile.
     """
     if certificate_ids is None:
-        watches = every_watch(session)
+        watches = every_active_watch(session)
     else:
-        watches = watches_of_certificates(session, certificate_ids)
+        watches = active_watches_of_certificates(session, certificate_ids)
     if not watches:
         return 0
     certs = _certificate_facts(session, {w.certificate_id for w in watches})
@@ -356,7 +389,7 @@ def _emit(
         OutboxEvent(
             id=event_id,
             event_type=event_type,
-            api_key_id=watch.api_key_id,
+            client_id=watch.client_id,
             certificate_id=uuid.UUID(cert.id),
             payload=payload,
             created_at=now,

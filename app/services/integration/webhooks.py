@@ -5,94 +5,30 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import ipaddress
 import secrets
-import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.config import get_settings
-from app.errors import NotFound, ValidationProblem
+from app.errors import Conflict, NotFound, ValidationProblem
 from app.models import WebhookEndpoint
-from app.repositories.webhooks import endpoints_of_key, get_endpoint
+from app.repositories.keys import get_client
+from app.repositories.webhooks import endpoint_count_of_client, endpoints_of_client, get_endpoint
 from app.services.audit import SystemActor, record_audit
 from app.services.auth import Principal, Role
+from app.services.clients import listed_client, owner_of
+from app.services.integration.url_guard import Resolver as Resolver
+from app.services.integration.url_guard import UnsafeUrl as UnsafeUrl
+from app.services.integration.url_guard import system_resolver as system_resolver
+from app.services.integration.url_guard import vet_url as vet_url
 
 EVENT_TYPES = ("certificate.verdict_changed", "certificate.expiring")
 PREVIOUS_SECRET_GRACE = timedelta(hours=24)
-Resolver = Callable[[str, int], Sequence[str]]
-
-
-class UnsafeUrl(ValueError):
-    """A webhook URL that could be used to reach internal networks, or is otherwise refused."""
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address `host` resolves to."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return sorted({str(info[4][0]) for info in infos})
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or (isinstance(ip, ipaddress.IPv4Address) and ip in ipaddress.ip_network("100.64.0.0/10"))
-    )
-
-
-def vet_url(url: str, *, allow_insecure: bool, resolver: Resolver = system_resolver) -> list[str]:
-    """Check a webhook URL and return the addresses it may be delivered to.
-
-    https only, no credentials in the URL, and every address the host resolves to must be
-    public: private, loopback, link-local (cloud metadata), multicast, reserved and CGNAT ranges
-    are refused so the service cannot probe internal networks. `allow_insecure` (configuration,
-    for tests and closed networks) allows http and those addresses.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in {"https", "http"}:
-        raise UnsafeUrl(f"scheme {parts.scheme or '(none)'!r} is not allowed; use https")
-    if parts.scheme == "http" and not allow_insecure:
-        raise UnsafeUrl("webhook URLs must use https")
-    if parts.username or parts.password:
-        raise UnsafeUrl("credentials in the URL are not allowed")
-    host = parts.hostname
-    if not host:
-        raise UnsafeUrl("the URL has no host")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise UnsafeUrl("the URL's port is not valid") from exc
-    try:
-        addresses = [str(ipaddress.ip_address(host))]
-    except ValueError:
-        try:
-            addresses = list(resolver(host, port))
-        except OSError as exc:
-            raise UnsafeUrl(f"the host {host!r} does not resolve") from exc
-    if not addresses:
-        raise UnsafeUrl(f"the host {host!r} does not resolve")
-    if not allow_insecure:
-        blocked = [a for a in addresses if not _is_public(a)]
-        if blocked:
-            raise UnsafeUrl(
-                f"the host {host!r} resolves to a private, loopback, link-local or reserved "
-                f"address ({blocked[0]}); webhooks may only target public addresses"
-            )
-    return addresses
 
 
 def new_secret() -> str:
@@ -126,7 +62,7 @@ def endpoint_snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
     """The audited fields of an endpoint; never its secrets (only until when the previous one
     still signs)."""
     return {
-        "api_key_id": endpoint.api_key_id,
+        "client_id": endpoint.client_id,
         "url": endpoint.url,
         "events": list(endpoint.events or []),
         "enabled": endpoint.enabled,
@@ -137,23 +73,32 @@ def endpoint_snapshot(endpoint: WebhookEndpoint) -> dict[str, Any]:
     }
 
 
-def _owner_check(principal: Principal) -> uuid.UUID:
-    principal.require(Role.CLIENT, Role.ADMIN)
-    assert principal.key_id is not None
-    return principal.key_id
+def _check_endpoint_cap(session: Session, client_id: uuid.UUID) -> None:
+    """409 when the client already has as many endpoints as a client may (a setting): one
+    client's endpoints share the workers with everyone's (issue 14, OWASP API4)."""
+    cap = get_settings().webhook_max_endpoints_per_client
+    get_client(session, client_id, for_update=True)  # concurrent creates count one at a time
+    if endpoint_count_of_client(session, client_id) >= cap:
+        detail = (
+            f"this client already has {cap} webhook endpoints, the most allowed "
+            "(CERTVERIFY_WEBHOOK_MAX_ENDPOINTS_PER_CLIENT); delete one first"
+        )
+        raise Conflict(f"url: {detail}", errors=[{"pointer": "/url", "detail": detail}])
 
 
 def create_endpoint(
     session: Session, *, principal: Principal, url: str, events: list[str]
 ) -> WebhookEndpoint:
-    """Register an endpoint (client or admin key); its secret is returned once."""
-    owner = _owner_check(principal)
+    """Register an endpoint for the caller's client (client or admin key); its secret is
+    returned once. A client has at most `webhook_max_endpoints_per_client` of them."""
+    owner = owner_of(principal)
+    _check_endpoint_cap(session, owner)
     try:
         vet_url(url, allow_insecure=get_settings().webhook_allow_insecure)
     except UnsafeUrl as exc:
         raise ValidationProblem.field("/url", str(exc)) from exc
     endpoint = WebhookEndpoint(
-        api_key_id=owner, url=url, events=sorted(set(events)), secret=new_secret()
+        client_id=owner, url=url, events=sorted(set(events)), secret=new_secret()
     )
     session.add(endpoint)
     session.flush()
@@ -168,22 +113,24 @@ def create_endpoint(
     return endpoint
 
 
-def list_endpoints(session: Session, *, principal: Principal) -> Sequence[WebhookEndpoint]:
-    """The caller's endpoints (not deleted)."""
-    owner = _owner_check(principal)
-    return endpoints_of_key(session, owner)
+def list_endpoints(
+    session: Session, *, principal: Principal, client_id: uuid.UUID | None = None
+) -> Sequence[WebhookEndpoint]:
+    """The caller's client's endpoints (an admin: any client's), not deleted."""
+    return endpoints_of_client(session, listed_client(principal, client_id))
 
 
 def owned_endpoint(
     session: Session, *, principal: Principal, endpoint_id: uuid.UUID
 ) -> WebhookEndpoint:
-    """The caller's endpoint, or 404 (another client's endpoints are not revealed)."""
-    owner = _owner_check(principal)
+    """The caller's client's endpoint (any for an admin), or 404 (another client's endpoints
+    are not revealed)."""
+    owner = owner_of(principal)
     endpoint = get_endpoint(session, endpoint_id)
     if (
         endpoint is None
         or endpoint.deleted_at is not None
-        or (endpoint.api_key_id != owner and not principal.is_admin)
+        or (endpoint.client_id != owner and not principal.is_admin)
     ):
         raise NotFound(f"No webhook endpoint with id {endpoint_id}.")
     return endpoint
@@ -192,6 +139,23 @@ def owned_endpoint(
 def delete_endpoint(session: Session, *, principal: Principal, endpoint_id: uuid.UUID) -> None:
     """Stop delivering to an endpoint (kept for the delivery history)."""
     endpoint = owned_endpoint(session, principal=principal, endpoint_id=endpoint_id)
+    _delete(session, principal, endpoint)
+
+
+def delete_endpoints_of_client(
+    session: Session, *, principal: Principal, client_id: uuid.UUID
+) -> int:
+    """Delete every endpoint of a client (admin), each audited as `webhook.delete`: its pending
+    deliveries are never sent; the number deleted."""
+    principal.require(Role.ADMIN)
+    endpoints = endpoints_of_client(session, client_id)
+    for endpoint in endpoints:
+        _delete(session, principal, endpoint)
+    session.flush()
+    return len(endpoints)
+
+
+def _delete(session: Session, principal: Principal, endpoint: WebhookEndpoint) -> None:
     before = endpoint_snapshot(endpoint)
     endpoint.deleted_at = clock.now()
     endpoint.enabled = False

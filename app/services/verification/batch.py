@@ -1,7 +1,10 @@
-"""Many verifications at once: facts loaded set-based, answers in input order."""
+"""Many verifications at once: the body read within bounds (JSON or CSV), facts loaded
+set-based, answers in input order, CSV answers safe for spreadsheets."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,12 +13,116 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from app.errors import problem_body, validation_errors
+from app.errors import UnsupportedMediaType, ValidationProblem, problem_body, validation_errors
 from app.repositories.verifications import insert_verifications
 from app.schemas.verification import VerificationRequestIn
+from app.services.safe_text import MAX_CSV_CELL, UnreadableJson, load_json, safe_row
 from app.services.verification.answer import verify_many
 
 MAX_BATCH_ITEMS = 10_000
+CSV_TYPES = frozenset({"text/csv", "application/csv"})
+CSV_FIELDS = (
+    "certificate_number",
+    "certification_body",
+    "organization",
+    "standard",
+    "scope",
+    "country",
+    "as_of",
+)
+"""The columns a CSV batch may have (the fields of a verification request)."""
+CSV_OUT = (
+    "item",
+    "certificate_number",
+    "certification_body",
+    "verdict",
+    "summary",
+    "warnings",
+    "certificate_id",
+    "verification_id",
+    "as_of",
+    "error",
+    "receipt",
+)
+"""The columns of a CSV answer, one row per item in input order."""
+
+
+def _csv_items(raw: bytes) -> list[Any]:
+    """The rows of a CSV batch as items; 422 for text that is not UTF-8 or not CSV, a cell
+    longer than MAX_CSV_CELL characters included."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationProblem.field("/", "the CSV is not valid UTF-8") from exc
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    items: list[Any] = []
+    where = "the header row"
+    try:
+        fieldnames = list(reader.fieldnames or [])
+        where = "row 2"
+        unknown = [f for f in fieldnames if f not in CSV_FIELDS]
+        if unknown or "certificate_number" not in fieldnames:
+            raise ValidationProblem.field(
+                "/",
+                f"the header must name fields among {', '.join(CSV_FIELDS)}; "
+                f"unknown: {', '.join(unknown) or 'none'}; certificate_number is required",
+            )
+        for row in reader:
+            items.append({k: v for k, v in row.items() if v not in (None, "")})
+            where = f"row {len(items) + 2}"
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = f"a cell is longer than {MAX_CSV_CELL} characters"
+        raise ValidationProblem.field("/", f"{where} is not valid CSV: {reason}") from exc
+    return items
+
+
+def parse_batch_body(content_type: str, raw: bytes) -> list[Any]:
+    """The items of a batch body (JSON `{"items": [...]}` or CSV with a header row): 422 for
+    a body that cannot be read (not UTF-8, not JSON or CSV, nested too deep, a cell too long),
+    415 for another media type. Items are validated one by one later (`parse_items`)."""
+    if content_type in CSV_TYPES:
+        return _csv_items(raw)
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            body = load_json(raw)
+        except UnreadableJson as exc:
+            raise ValidationProblem.field("/", f"the body {exc.reason}") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+            raise ValidationProblem.field("/items", 'send {"items": [ ... ]}')
+        return list(body["items"])
+    raise UnsupportedMediaType(
+        f"Send application/json or text/csv (got {content_type or 'no content type'})."
+    )
+
+
+def batch_csv(results: Sequence[dict[str, Any]]) -> str:
+    """The answers as CSV, one row per item; every cell spreadsheet-safe (safe_text)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_OUT, lineterminator="\n")
+    writer.writeheader()
+    for index, r in enumerate(results):
+        if "verdict" not in r:
+            writer.writerow(safe_row({"item": index, "error": r.get("detail", "invalid item")}))
+            continue
+        query = r["query"]
+        cb = r.get("certification_body") or {}
+        row = {
+            "item": index,
+            "certificate_number": query["certificate_number"],
+            "certification_body": cb.get("acronym") or cb.get("name") or "",
+            "verdict": r["verdict"],
+            "summary": r["summary"],
+            "warnings": " | ".join(r["warnings"]),
+            "certificate_id": (r.get("certificate") or {}).get("id", ""),
+            "verification_id": r["verification_id"],
+            "as_of": r["as_of"],
+            "error": "",
+            "receipt": r["receipt"],
+        }
+        writer.writerow(safe_row(row))
+    return out.getvalue()
 
 
 def item_problem(index: int, errors: list[dict[str, str]]) -> dict[str, Any]:

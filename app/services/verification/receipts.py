@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -16,11 +18,22 @@ from joserfc.util import json_b64encode, urlsafe_b64encode
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app import clock
+from app.config import get_settings
 from app.db import primary_bind
+from app.keystore import (
+    KeyConfigurationError,
+    load_signing_key,
+    reset_key_caches,
+    signing_key_pem,
+    signing_key_source,
+    write_key_file,
+)
 from app.models import SigningKey
-from app.repositories.keys import oldest_active_signing_key, signing_keys
+from app.repositories.keys import current_signing_keys, signing_key_by_kid, signing_keys
 
 ALGORITHM = "Ed25519"  # RFC 9864 fully-specified EdDSA over Ed25519
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict[str, OKPKey] = {}
 _kids: dict[int, tuple[OKPKey, str]] = {}
@@ -116,52 +129,124 @@ def canonical_sha256(document: dict[str, Any], *, kind: int | None = None) -> st
 
 
 def active_signing_key(session: Session) -> OKPKey:
-    """The current signing key; created and stored on first use so it survives restarts."""
+    """The key receipts are signed with: from the environment or the key file (generated on
+    first run, app/keystore.py), never from the database, which holds its public half only."""
     if "active" in _cache:
         return _cache["active"]
     with _lock:
         if "active" in _cache:
             return _cache["active"]
-        row = oldest_active_signing_key(session)
-        if row is None:
-            key = OKPKey.generate_key("Ed25519")
-            pem = key.as_pem(private=True)
-            row = SigningKey(
-                kid=key.thumbprint(),
-                private_key_pem=pem.decode() if isinstance(pem, bytes) else pem,
-                public_jwk=key.as_dict(private=False),
+        key = load_signing_key()
+        assert key is not None
+        _publish(session, key)
+        _cache["active"] = key
+        return key
+
+
+def _public_row(key: OKPKey) -> SigningKey:
+    return SigningKey(kid=key.thumbprint(), public_jwk=key.as_dict(private=False))
+
+
+def _publish(session: Session, key: OKPKey) -> None:
+    """Record the key's public half (the JWKS lists it) unless it is there already."""
+    row = signing_key_by_kid(session, key.thumbprint())
+    if row is not None:
+        if row.retired_at is not None:
+            log.warning(
+                "receipts are signed with the retired key %s: this process's key file or "
+                "CERTVERIFY_SIGNING_KEY is older than the last `certverify keys rotate-signing`",
+                row.kid,
             )
-            # Its own short transaction, so the key is kept even if the caller's request fails;
-            # on the primary, also when the caller reads from a replica.
-            with Session(primary_bind(session)) as own:
-                try:
-                    own.add(row)
-                    own.commit()
-                except IntegrityError:
-                    own.rollback()
-                # Two processes racing converge on the oldest active key; both are published.
-                row = oldest_active_signing_key(own)
-                assert row is not None
-        okp = OKPKey.import_key(row.private_key_pem)
-        _cache["active"] = okp
-        return okp
+        return
+    # Its own short transaction, so the key is published even if the caller's request fails;
+    # on the primary, also when the caller reads from a replica.
+    with Session(primary_bind(session)) as own:
+        try:
+            own.add(_public_row(key))
+            own.commit()
+        except IntegrityError:  # another process published it first
+            own.rollback()
 
 
 def reset_key_cache() -> None:
-    """Forget the cached key (tests switch databases)."""
+    """Forget the loaded keys (tests switch databases and key files)."""
     with _lock:
         _cache.clear()
+    reset_key_caches()
+
+
+def _public_jwk(kid: str, public: dict[str, Any]) -> dict[str, Any]:
+    jwk = {k: v for k, v in public.items() if k in {"kty", "crv", "x"}}
+    jwk.update({"kid": kid, "alg": ALGORITHM, "use": "sig"})
+    return jwk
 
 
 def public_jwks(session: Session) -> dict[str, Any]:
-    """Every signing key's public half, as a JWK Set (RFC 7517)."""
-    active_signing_key(session)
-    keys = []
-    for row in signing_keys(session):
-        jwk = dict(row.public_jwk)
-        jwk.update({"kid": row.kid, "alg": ALGORITHM, "use": "sig"})
-        keys.append(jwk)
+    """Every signing key's public half, retired ones included (old receipts still verify), as a
+    JWK Set (RFC 7517)."""
+    key = active_signing_key(session)
+    keys = [_public_jwk(row.kid, row.public_jwk) for row in signing_keys(session)]
+    if key.thumbprint() not in {jwk["kid"] for jwk in keys}:
+        # Published in a transaction this session cannot see yet (or rolled back with a test's).
+        keys.append(_public_jwk(key.thumbprint(), key.as_dict(private=False)))
     return {"keys": keys}
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What `rotate_signing_key` did."""
+
+    kid: str
+    retired: list[str]
+    source: str
+
+
+def rotate_signing_key(session: Session) -> Rotation:
+    """Make a new receipt signing key current and retire every other one (issue 14).
+
+    With a key file, a new key replaces it (mode 0600) before the database records the change,
+    so a failed commit leaves a key that the next start publishes. With CERTVERIFY_SIGNING_KEY
+    the operator puts the new key there first; this records it and retires the others. Retired
+    public halves stay in the JWKS, so receipts signed before still verify. The caller commits;
+    other processes sign with their loaded key until restarted.
+    """
+    settings = get_settings()
+    source = signing_key_source(settings)
+    if source.variable is not None:
+        key = load_signing_key(settings)
+        assert key is not None
+        known = signing_key_by_kid(session, key.thumbprint())
+        if known is not None and known.retired_at is not None:
+            raise KeyConfigurationError(
+                f"{source.variable} holds the retired key {known.kid}: put a new Ed25519 key "
+                "there (PEM or JWK) and run this again"
+            )
+        others = [row for row in current_signing_keys(session) if row.kid != key.thumbprint()]
+        if known is not None and not others:
+            raise KeyConfigurationError(
+                f"{source.variable} still holds the current key {known.kid}, and this command "
+                "cannot change an environment variable: put a new Ed25519 key there (PEM or JWK; "
+                "e.g. `openssl genpkey -algorithm ed25519`) and run this again"
+            )
+    else:
+        assert source.path is not None
+        key = OKPKey.generate_key("Ed25519")
+        write_key_file(source.path, signing_key_pem(key), replace=True)
+        known = signing_key_by_kid(session, key.thumbprint())
+        others = [row for row in current_signing_keys(session) if row.kid != key.thumbprint()]
+    now = clock.now()
+    if known is None:
+        published = _public_row(key)
+        published.created_at = now
+        session.add(published)
+    for row in others:
+        row.retired_at = now
+    session.flush()
+    with _lock:
+        _cache["active"] = key
+    return Rotation(
+        kid=key.thumbprint(), retired=[row.kid for row in others], source=source.describe()
+    )
 
 
 def _kid(key: OKPKey) -> str:
