@@ -74,3 +74,40 @@ def test_replaying_a_delivery_older_than_the_newest_thousand(
     response = client.post(f"/v1/webhooks/{endpoint_id}/deliveries/{oldest.id}/replay", headers=key)
     assert response.status_code == 200, response.text
     assert (response.json()["id"], response.json()["status"]) == (str(oldest.id), "pending")
+
+
+@pytest.mark.usefixtures("insecure_webhooks")
+def test_a_delivery_being_sent_is_not_replayed(
+    client: TestClient, session: Session, world: dict[str, Any]
+) -> None:
+    """Review of issue 14: replaying a delivery whose lease runs cleared the lease, so a second
+    worker claimed and sent it at the same time; now 409 until the attempt ends."""
+    key = auth(world["client"])
+    hook = client.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=key)
+    assert hook.status_code == 201, hook.text
+    watched = client.post("/v1/watches", json={"certificate_id": str(world["c1"])}, headers=key)
+    assert watched.status_code == 201, watched.text
+    suspended = client.post(
+        f"/v1/certificates/{world['c1']}/status",
+        json={"status": "suspended", "effective_from": "2026-11-01", "reason": "audit"},
+        headers=auth(world["admin"]),
+    )
+    assert suspended.status_code == 200, suspended.text
+    dispatch(session, now=clock.now())
+    endpoint_id = uuid.UUID(hook.json()["id"])
+    [delivery] = session.scalars(
+        select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
+    ).all()
+    delivery.locked_until = clock.now() + timedelta(seconds=60)  # a worker is sending it
+    session.commit()
+    url = f"/v1/webhooks/{endpoint_id}/deliveries/{delivery.id}/replay"
+    busy = client.post(url, headers=key)
+    assert busy.status_code == 409, busy.text
+    assert busy.json()["detail"] == (
+        "The delivery is being sent; replay it once this attempt has ended."
+    )
+    session.refresh(delivery)
+    assert delivery.locked_until is not None
+    delivery.locked_until = clock.now() - timedelta(seconds=1)  # the attempt has ended
+    session.commit()
+    assert client.post(url, headers=key).status_code == 200

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from app.config import get_settings
 from app.models import OutboxEvent, WebhookEndpoint
 from app.services.integration.delivery import send
-from app.services.integration.url_guard import NAME_NOT_PUBLIC, NOT_PUBLIC, is_public
+from app.services.integration.url_guard import DNS_THREADS, NAME_NOT_PUBLIC, NOT_PUBLIC, is_public
 from app.services.integration.webhooks import UnsafeUrl, new_secret, vet_url
 from tests.factories import auth
 from tests.integration.conftest import Receiver
@@ -232,3 +232,40 @@ def test_an_endpoint_on_a_port_no_longer_allowed_is_refused_before_any_connectio
         None,
         "refused: port 6379 is not allowed; webhook URLs may use port 443",
     )
+
+
+def test_one_clients_hanging_names_never_take_another_clients_dns_slots(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review of issue 14: lookups that hang keep their DNS thread until the system resolver
+    gives up, so one client's names could fill every slot and refuse other clients' lookups;
+    a client now has at most DNS_THREADS_PER_OWNER of them."""
+    monkeypatch.setattr(get_settings(), "webhook_dns_timeout_seconds", 0.2)
+    release = threading.Event()
+
+    def hangs(_host: str, _port: int) -> Sequence[str]:
+        release.wait(10)
+        return [PUBLIC]
+
+    def quick(_host: str, _port: int) -> Sequence[str]:
+        return [PUBLIC]
+
+    try:
+        for attempt in range(DNS_THREADS):  # more than its share, all refused at the deadline
+            with pytest.raises(UnsafeUrl):
+                vet_url(
+                    f"https://hang{attempt}.example.com/",
+                    allow_insecure=False,
+                    resolver=hangs,
+                    owner="client-a",
+                )
+        # Client A's share is taken (its lookups still hang): A is refused, B is answered.
+        with pytest.raises(UnsafeUrl):
+            vet_url(
+                "https://a.example.com/", allow_insecure=False, resolver=quick, owner="client-a"
+            )
+        assert vet_url(
+            "https://b.example.com/", allow_insecure=False, resolver=quick, owner="client-b"
+        ) == [PUBLIC]
+    finally:
+        release.set()

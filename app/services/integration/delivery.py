@@ -43,7 +43,7 @@ import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import get_settings
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from app.repositories.deliveries import (
     Claimable,
@@ -213,7 +213,10 @@ def send(
     started = time.perf_counter()
     try:
         addresses = vet_url(
-            endpoint.url, allow_insecure=settings.webhook_allow_insecure, resolver=resolver
+            endpoint.url,
+            allow_insecure=settings.webhook_allow_insecure,
+            resolver=resolver,
+            owner=str(endpoint.client_id),
         )
         url, extra_headers, extensions = _target(endpoint.url, addresses)
         headers = {
@@ -481,7 +484,12 @@ def delivery_snapshot(delivery: WebhookDelivery) -> dict[str, Any]:
 def replay(
     session: Session, delivery: WebhookDelivery, *, principal: Principal, now: datetime
 ) -> None:
-    """Send a delivery again (same webhook-id, so receivers can de-duplicate); audited."""
+    """Send a delivery again (same webhook-id, so receivers can de-duplicate); audited.
+
+    409 while it is being sent (its lease runs): clearing the lease would let a second worker
+    send it at the same time, outside the one-in-flight-per-endpoint and per-client limits."""
+    if delivery.locked_until is not None and delivery.locked_until > now:
+        raise Conflict("The delivery is being sent; replay it once this attempt has ended.")
     before = delivery_snapshot(delivery)
     delivery.status = "pending"
     delivery.attempts = 0

@@ -14,6 +14,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
@@ -27,6 +28,10 @@ HTTPS_PORT = 443
 # resolver gives up (its own timeout, ~30 s), so a flood of slow names fills these and the next
 # ones are refused at their deadline instead of piling up threads.
 DNS_THREADS = 8
+DNS_THREADS_PER_OWNER = 2
+"""At most this many of the DNS_THREADS for one client's URLs: names whose DNS never answers
+hold their slots for the resolver's own timeout, so one client's would otherwise fill every
+slot and refuse everyone else's lookups (and, at delivery, count attempts against them)."""
 NOT_PUBLIC = (
     "the host resolves to a private, loopback, link-local or reserved address; webhooks may only "
     "target public addresses"
@@ -39,6 +44,14 @@ _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix
 _NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a site's own translator
 _IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291 §2.5.5.1, deprecated
 _dns_slots = threading.BoundedSemaphore(DNS_THREADS)
+_owner_slots: dict[str, threading.BoundedSemaphore] = {}
+_owner_slots_lock = threading.Lock()
+
+
+def _slots_of(owner: str) -> threading.BoundedSemaphore:
+    """The DNS slots of one owner (a client id), made on first use."""
+    with _owner_slots_lock:
+        return _owner_slots.setdefault(owner, threading.BoundedSemaphore(DNS_THREADS_PER_OWNER))
 
 
 class UnsafeUrl(ValueError):
@@ -95,9 +108,19 @@ def is_public(address: str) -> bool:
     return _plainly_public(ip) and all(_plainly_public(inner) for inner in embedded)
 
 
-def resolve(resolver: Resolver, host: str, port: int, *, timeout: float) -> list[str]:
-    """`resolver(host, port)` on a DNS thread, within `timeout` seconds, else UnsafeUrl."""
-    if not _dns_slots.acquire(timeout=timeout):
+def resolve(
+    resolver: Resolver, host: str, port: int, *, timeout: float, owner: str | None = None
+) -> list[str]:
+    """`resolver(host, port)` on a DNS thread, within `timeout` seconds, else UnsafeUrl. With
+    an `owner` (the client whose URL it is), at most DNS_THREADS_PER_OWNER of its lookups run
+    at once, so one client's hanging names never take every slot."""
+    deadline = time.monotonic() + timeout
+    mine = _slots_of(owner) if owner is not None else None
+    if mine is not None and not mine.acquire(timeout=timeout):
+        raise UnsafeUrl(NAME_NOT_PUBLIC)
+    if not _dns_slots.acquire(timeout=max(0.0, deadline - time.monotonic())):
+        if mine is not None:
+            mine.release()
         raise UnsafeUrl(NAME_NOT_PUBLIC)
     outcome: dict[str, list[str]] = {}
     done = threading.Event()
@@ -109,11 +132,13 @@ def resolve(resolver: Resolver, host: str, port: int, *, timeout: float) -> list
             pass  # does not resolve: refused below like a non-public answer
         finally:
             _dns_slots.release()
+            if mine is not None:
+                mine.release()
             done.set()
 
     # A daemon thread: a lookup that hangs never holds up the process's exit.
     threading.Thread(target=lookup, name="certverify-dns", daemon=True).start()
-    if not done.wait(timeout) or not outcome.get("addresses"):
+    if not done.wait(max(0.0, deadline - time.monotonic())) or not outcome.get("addresses"):
         raise UnsafeUrl(NAME_NOT_PUBLIC)
     return outcome["addresses"]
 
@@ -124,8 +149,10 @@ def vet_url(
     allow_insecure: bool,
     resolver: Resolver = system_resolver,
     settings: Settings | None = None,
+    owner: str | None = None,
 ) -> list[str]:
-    """Check a webhook URL and return the addresses it may be delivered to.
+    """Check a webhook URL and return the addresses it may be delivered to (`owner`: the
+    client whose URL it is, for its share of the DNS threads, see resolve).
 
     https only, on port 443 or one of CERTVERIFY_WEBHOOK_ALLOWED_PORTS, no credentials in the
     URL, and every address the host resolves to must be public (see is_public): private,
@@ -160,7 +187,9 @@ def vet_url(
         addresses = [str(ipaddress.ip_address(host))]
         literal = True
     except ValueError:
-        addresses = resolve(resolver, host, port, timeout=settings.webhook_dns_timeout_seconds)
+        addresses = resolve(
+            resolver, host, port, timeout=settings.webhook_dns_timeout_seconds, owner=owner
+        )
         literal = False
     if not allow_insecure and not all(is_public(address) for address in addresses):
         raise UnsafeUrl(NOT_PUBLIC if literal else NAME_NOT_PUBLIC)

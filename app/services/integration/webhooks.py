@@ -94,7 +94,7 @@ def create_endpoint(
     owner = owner_of(principal)
     _check_endpoint_cap(session, owner)
     try:
-        vet_url(url, allow_insecure=get_settings().webhook_allow_insecure)
+        vet_url(url, allow_insecure=get_settings().webhook_allow_insecure, owner=str(owner))
     except UnsafeUrl as exc:
         raise ValidationProblem.field("/url", str(exc)) from exc
     endpoint = WebhookEndpoint(
