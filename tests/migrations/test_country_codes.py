@@ -13,30 +13,11 @@ import sqlalchemy as sa
 from app.db import make_engine
 from app.migrate import upgrade
 from tests.conftest import drop_database, fresh_database_url
+from tests.migrations.tables import certification_bodies as _bodies
+from tests.migrations.tables import organizations as _organizations
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 MIGRATION_LOGGER = "alembic.runtime.migration"
-
-_bodies = sa.table(
-    "certification_bodies",
-    sa.column("id", sa.Uuid()),
-    sa.column("name", sa.String()),
-    sa.column("name_key", sa.String()),
-    sa.column("country", sa.String()),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
-_organizations = sa.table(
-    "organizations",
-    sa.column("id", sa.Uuid()),
-    sa.column("certification_body_id", sa.Uuid()),
-    sa.column("name", sa.String()),
-    sa.column("name_key", sa.String()),
-    sa.column("country", sa.String()),
-    sa.column("aliases", sa.JSON()),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
 
 
 def test_legacy_uk_and_el_become_gb_and_gr_and_unknown_codes_are_reported(

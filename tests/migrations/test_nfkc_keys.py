@@ -18,29 +18,12 @@ from app.domain.names import fold_text
 from app.domain.normalize import normalize_certificate_number
 from app.migrate import downgrade, project_root, upgrade
 from tests.conftest import drop_database, fresh_database_url
+from tests.migrations.tables import certification_bodies as _bodies
+from tests.migrations.tables import organizations as _organizations
 
 MIGRATION_LOGGER = "alembic.runtime.migration"
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
-_bodies = sa.table(
-    "certification_bodies",
-    sa.column("id", sa.Uuid()),
-    sa.column("name", sa.String()),
-    sa.column("name_key", sa.String()),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
-_organizations = sa.table(
-    "organizations",
-    sa.column("id", sa.Uuid()),
-    sa.column("certification_body_id", sa.Uuid()),
-    sa.column("name", sa.String()),
-    sa.column("name_key", sa.String()),
-    sa.column("country", sa.String()),
-    sa.column("aliases", sa.JSON()),
-    sa.column("created_at", sa.DateTime(timezone=True)),
-    sa.column("updated_at", sa.DateTime(timezone=True)),
-)
 _standards = sa.table(
     "standards",
     sa.column("id", sa.Uuid()),
