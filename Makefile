@@ -3,20 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
 export CERTVERIFY_DATABASE_URL ?= sqlite:///./certverify.db
 
-.PHONY: install run test test-any-day test-browser screenshots lint clean \
-	openapi lint-openapi lint-docker bench
+.PHONY: install install-runtime run test test-any-day test-browser axe screenshots lint clean \
+	openapi lint-openapi lint-docker bench clients
 
+# Development (`make test`, `make lint`, ...): the service and the dev extras (test tools,
+# linters, Playwright, the benchmark's plotting), which include everything `make run` needs.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUNTIME_STAMP)
+
+# Running the service (`make run`, ./certverify): its runtime dependencies only.
+$(RUNTIME_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUNTIME_STAMP)
 
 install: $(STAMP)
 
-run: $(STAMP)
+install-runtime: $(RUNTIME_STAMP)
+
+run: $(RUNTIME_STAMP)
 	$(BIN)/certverify migrate
 	$(BIN)/certverify seed
 	$(BIN)/certverify demo --if-empty
@@ -43,9 +55,16 @@ test-any-day: $(STAMP)
 	@echo "== whole suite on SQLite, the machine's clock 400 days ahead (TEST_SEED=$(TEST_SEED))"
 	env -u CERTVERIFY_TEST_DATABASE_URL CERTVERIFY_TEST_CLOCK_AHEAD_DAYS=400 $(PYTEST)
 
-# The verification page: fast HTML tests, then Debian's Chromium (/usr/bin/chromium) via Playwright.
-test-browser: $(STAMP)
+# The verification page: fast HTML tests, then Debian's Chromium (/usr/bin/chromium) via Playwright,
+# with axe-core (pinned in tools/axe) run in every kind of page.
+test-browser: $(STAMP) axe
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/web tests/browser
+
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): tools/axe/package-lock.json
+	cd tools/axe && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
 
 # Regenerate docs/screenshots/ from the real page on the demo registry.
 screenshots: $(STAMP)
@@ -73,6 +92,12 @@ openapi: $(STAMP)
 # Redocly CLI (pinned in tools/openapi-lint): recommended rules + problem+json on every 4xx.
 lint-openapi:
 	cd tools/openapi-lint && npm ci --no-audit --no-fund --loglevel=error && npm run -s lint
+
+# Clients generated from openapi.json (tools/clients/build): a Python one (openapi-python-client,
+# in its own venv) and TypeScript types (openapi-typescript, checked by tsc), each failing on any
+# warning, then a smoke test of the Python client against a live demo server (about a minute).
+clients: $(STAMP)
+	APP_PYTHON=$(BIN)/python PYTHON=$(PYTHON) tools/clients/build
 
 lint-docker: $(STAMP)
 	$(BIN)/hadolint --failure-threshold info Dockerfile

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import uuid
 from datetime import date
@@ -24,6 +25,10 @@ clients_cli = typer.Typer(
     help="The clients that hold keys and own watches and webhooks.", no_args_is_help=True
 )
 cli.add_typer(clients_cli, name="clients")
+bodies_cli = typer.Typer(
+    help="The certification and accreditation bodies of the registry.", no_args_is_help=True
+)
+cli.add_typer(bodies_cli, name="bodies")
 err = Console(stderr=True)
 
 
@@ -40,24 +45,99 @@ def entry_point() -> None:
     install_write_tracking()
 
 
-def _session() -> Any:
+def _session(*, check: bool = True) -> Any:
+    """A session on the configured database; first, with `check`, the database must exist and
+    be migrated (_require_database), so that no command creates an empty SQLite file or ends
+    in a traceback about a missing table."""
     from app.db import get_session_factory
 
+    if check:
+        _require_database()
     return get_session_factory()()
+
+
+def _database_problem(*, lenient: bool) -> str | None:
+    """What keeps the configured database from being used, in one line; None when it is at the
+    newest migration (or, `lenient`, at any migration: a server started during a rolling deploy,
+    whose /readyz answers 503 until the migration has run)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.config import get_settings
+    from app.migrate import (
+        applied_revision,
+        display_url,
+        known_revision,
+        newest_revision,
+        sqlite_file,
+    )
+
+    settings = get_settings()
+    url = settings.database_url
+    shown = display_url(url)
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        return (
+            f"the database {shown} does not exist (no file {file.resolve()}); run `certverify "
+            "migrate` to create it, or set CERTVERIFY_DATABASE_URL to the database you meant"
+        )
+    try:
+        current = applied_revision(
+            url, connect_timeout_seconds=settings.database_connect_timeout_seconds
+        )
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return f"cannot open the database {shown}: {reason}; check CERTVERIFY_DATABASE_URL"
+    if current is None:
+        return (
+            f"the database {shown} has no certverify tables; run `certverify migrate` "
+            "(or set CERTVERIFY_DATABASE_URL)"
+        )
+    newest = newest_revision()
+    if current == newest or lenient:
+        return None
+    if not known_revision(current):
+        return (
+            f"the database {shown} is at migration {current}, which this certverify does not "
+            f"know (its newest is {newest}): run the certverify version that migrated it"
+        )
+    return (
+        f"the database {shown} is at migration {current} and this certverify needs {newest}; "
+        "run `certverify migrate`"
+    )
+
+
+def _require_database(*, lenient: bool = False) -> None:
+    """Exit 2 with one line on stderr when the database cannot be used (_database_problem)."""
+    from rich.markup import escape
+
+    problem = _database_problem(lenient=lenient)
+    if problem is not None:
+        err.print(f"[red]certverify: {escape(problem)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2)
 
 
 @cli.command()
 def migrate() -> None:
     """Upgrade the database to the newest migration."""
     from rich.markup import escape
+    from sqlalchemy.exc import SQLAlchemyError
 
+    from app.config import get_settings
     from app.keystore import KeyConfigurationError, load_secret_box
-    from app.migrate import upgrade
+    from app.migrate import applied_revision, display_url, newest_revision, sqlite_file, upgrade
     from app.services.verification.receipts import active_signing_key
 
+    url = get_settings().database_url
+    shown = display_url(url)
+    file = sqlite_file(url)
+    try:
+        before = None if file is not None and not file.exists() else applied_revision(url)
+    except SQLAlchemyError:
+        _require_database()  # says why the database cannot be opened, and exits
+        raise
     try:
         upgrade()
-        with _session() as session:
+        with _session(check=False) as session:
             # Load (on first run: generate) the keys now, not inside the first request; and
             # publish the receipt key's public half (on SQLite a request that read before
             # another connection wrote it could not write afterwards).
@@ -66,7 +146,14 @@ def migrate() -> None:
     except KeyConfigurationError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    err.print("[green]database is at the newest migration[/green]")
+    newest = newest_revision()
+    if before == newest:
+        said = f"{shown} is already at the newest migration, {newest}; nothing to do"
+    elif before is None:
+        said = f"created the certverify tables in {shown}, at migration {newest} (the newest)"
+    else:
+        said = f"upgraded {shown} from migration {before} to {newest} (the newest)"
+    err.print(f"[green]{escape(said)}[/green]", highlight=False, soft_wrap=True)
 
 
 @cli.command()
@@ -118,6 +205,44 @@ def _uuid_option(value: str | None, option: str) -> uuid.UUID | None:
         raise typer.Exit(2) from None
 
 
+def _body_option(session: Any, role: Role, reference: str | None) -> uuid.UUID | None:
+    """`--body` for a key: for an AB or CB key, the body of that kind named by id, acronym or
+    name (the steps of DESIGN.md "CB resolution", app/domain/bodies.py); a name that two bodies
+    answer to is refused rather than bound to the oldest. Exit 2 with one line otherwise."""
+    from rich.markup import escape
+
+    from app.domain.bodies import matching_bodies
+    from app.repositories.bodies import accreditation_body_names, certification_body_names
+
+    if reference is None:
+        return None
+    if role not in (Role.ACCREDITATION_BODY, Role.CERTIFICATION_BODY):
+        return _uuid_option(reference, "--body")
+    kind = "certification" if role is Role.CERTIFICATION_BODY else "accreditation"
+    names = (
+        certification_body_names(session)
+        if role is Role.CERTIFICATION_BODY
+        else accreditation_body_names(session)
+    )
+    found = matching_bodies(reference, names)
+    if len(found) == 1:
+        return uuid.UUID(found[0])
+    if not found:
+        problem = (
+            f"no {kind} body {reference!r}: give its id, acronym or name "
+            f"(`certverify bodies list --kind {kind}` lists them)"
+        )
+    else:
+        listed = "; ".join(
+            f"{b.acronym or '-'} {b.name} ({b.id})" for b in names if b.id in set(found)
+        )
+        problem = (
+            f"{reference!r} names {len(found)} {kind} bodies ({listed}); give the id or acronym"
+        )
+    err.print(f"[red]{escape(problem)}[/red]", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
 @keys_cli.command("create")
 def keys_create(
     role: Annotated[
@@ -130,8 +255,9 @@ def keys_create(
     body: Annotated[
         str | None,
         typer.Option(
-            help="AB id for accreditation_body keys, CB id for CB keys (the body's "
-            "client holds the key; made on its first key)."
+            help="The AB (accreditation_body keys) or CB (certification_body keys) by id, "
+            "acronym or name, as `import --certification-body` takes it (`certverify bodies "
+            "list` lists them); the body's client holds the key (made on its first key)."
         ),
     ] = None,
     client_id: Annotated[
@@ -145,12 +271,10 @@ def keys_create(
     name: Annotated[str | None, typer.Option(help="A label for the key.")] = None,
 ) -> None:
     """Create an API key and print it, alone, on stdout (it is shown only once)."""
-    from app.repositories.bodies import get_accreditation_body, get_certification_body
     from app.repositories.keys import get_client
     from app.services.audit import SystemActor
     from app.services.auth import create_api_key
 
-    body_id = _uuid_option(body, "--body")
     owner_id = _uuid_option(client_id, "--client")
     with _session() as session:
         if owner_id is not None:
@@ -165,13 +289,7 @@ def keys_create(
                 soft_wrap=True,
             )
             raise typer.Exit(2)
-        lookup = {
-            Role.ACCREDITATION_BODY: get_accreditation_body,
-            Role.CERTIFICATION_BODY: get_certification_body,
-        }
-        if body_id is not None and role in lookup and lookup[role](session, body_id) is None:
-            err.print(f"[red]no {role.value.replace('_', ' ')} with id {body_id}[/red]")
-            raise typer.Exit(2)
+        body_id = _body_option(session, role, body)
         try:
             key, plaintext = create_api_key(
                 session,
@@ -275,6 +393,45 @@ def clients_list(
             )
 
 
+class BodyKind(enum.StrEnum):
+    """The kinds of body `bodies list` shows."""
+
+    CERTIFICATION = "certification"
+    ACCREDITATION = "accreditation"
+
+
+@bodies_cli.command("list")
+def bodies_list(
+    kind: Annotated[BodyKind | None, typer.Option(help="Only bodies of this kind.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """List bodies: id, kind, acronym, country, name (certification bodies first, by acronym);
+    the id or acronym is what `keys create --body` and `import --certification-body` take."""
+    from app.repositories.bodies import bodies_for_listing
+
+    with _session() as session:
+        rows = bodies_for_listing(session, kind.value if kind else None)
+    if as_json:
+        listed = [
+            {
+                "id": str(r.id),
+                "acronym": r.acronym,
+                "name": r.name,
+                "country": r.country,
+                "kind": r.kind,
+            }
+            for r in rows
+        ]
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        return
+    width = max((len(r.acronym or "-") for r in rows), default=1)
+    for r in rows:
+        print(
+            f"{r.id}  {r.kind:<13}  {(r.acronym or '-'):<{width}}  {(r.country or '-'):<2}  "
+            f"{r.name}"
+        )
+
+
 def _set_client(client_id: str, *, disable: bool) -> None:
     from app.errors import NotFound
     from app.services.audit import SystemActor
@@ -371,6 +528,7 @@ def serve(
     from app.http.observability import configure_logging
 
     settings = get_settings()
+    _require_database(lenient=True)  # never serve (and create) an empty SQLite file
     configure_logging(settings.log_level, settings.log_format)
     # uvicorn trusts forwarded headers from 127.0.0.1 unless told otherwise (and reads its own
     # FORWARDED_ALLOW_IPS): the setting always decides, and no proxy is trusted by default, so
@@ -458,7 +616,9 @@ def verify_command(
 
 @cli.command("import")
 def import_command(
-    file: Annotated[str, typer.Argument(help="CSV or JSON Lines file (our or IAF MD 28 columns).")],
+    file: Annotated[
+        str, typer.Argument(help="CSV, JSON Lines or XLSX file (our or IAF MD 28 columns).")
+    ],
     certification_body: Annotated[
         str, typer.Option("--certification-body", "--cb", help="The CB's id, acronym or name.")
     ],
@@ -466,7 +626,8 @@ def import_command(
         str, typer.Option(help="all (default): nothing on any error; partial.")
     ] = "all",
     file_format: Annotated[
-        str | None, typer.Option("--format", help="csv or jsonl (default: from the extension).")
+        str | None,
+        typer.Option("--format", help="csv, jsonl or xlsx (default: from the extension)."),
     ] = None,
     batch_size: Annotated[int, typer.Option(help="Rows per batch.")] = 1000,
     report_file: Annotated[
@@ -484,6 +645,7 @@ def import_command(
     import os
     import time
 
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from app import clock
@@ -491,17 +653,20 @@ def import_command(
     from app.repositories.bodies import find_certification_body
     from app.services.auth import Principal
     from app.services.imports.certificates import run_import
-    from app.services.imports.formats import FileProblem, read_csv, read_jsonl
+    from app.services.imports.files import FILE_FORMATS, format_of_filename, read_upload
+    from app.services.imports.formats import FileProblem
     from app.services.imports.report import RowReport
 
     if mode not in {"all", "partial"}:
         err.print("[red]--mode must be all or partial[/red]")
         raise typer.Exit(2)
-    fmt = file_format or ("jsonl" if file.endswith((".jsonl", ".ndjson")) else "csv")
-    read = read_jsonl if fmt == "jsonl" else read_csv
+    fmt = file_format or format_of_filename(file) or "csv"
+    if fmt not in FILE_FORMATS:
+        err.print(f"[red]--format must be one of {', '.join(FILE_FORMATS)}[/red]")
+        raise typer.Exit(2)
 
     def reader(stream: Any) -> Any:
-        return read(stream, ignore_unknown=ignore_unknown_columns)
+        return read_upload(stream, fmt, ignore_unknown=ignore_unknown_columns)
 
     total = os.path.getsize(file)
     report_out = open(report_file, "w", encoding="utf-8") if report_file else None  # noqa: SIM115
@@ -551,7 +716,11 @@ def import_command(
                 session.rollback()
         except FileProblem as exc:
             session.rollback()
-            err.print(f"[red]the file cannot be imported: {exc}[/red]")
+            err.print(
+                f"[red]the file cannot be imported: {escape(str(exc))}[/red]",
+                highlight=False,
+                soft_wrap=True,
+            )
             raise typer.Exit(2) from None
         finally:
             if report_out is not None:
@@ -576,6 +745,7 @@ def worker(
     from app.db import get_session_factory
     from app.services.integration.worker import Worker
 
+    _require_database(lenient=True)
     runner = Worker(get_session_factory())
     if once:
         stats = runner.once()

@@ -132,7 +132,16 @@ class Settings(BaseSettings):
     rate_limit_keyed: str = Field(
         default="600/minute",
         pattern=RATE_PATTERN,
-        description="Budget per API key; each batch item counts as one request.",
+        description="Budget per API key, every request (a batch too) counting one.",
+    )
+    # 20,000 a minute: the largest batch (10,000 items) fits twice over, and a key that keeps
+    # it up (333 items/s) uses about a third of one worker (a 10,000-item batch takes 7-10 s on
+    # one worker, BENCHMARKS.md), so one client cannot take a worker for itself.
+    rate_limit_batch_items: str = Field(
+        default="20000/minute",
+        pattern=RATE_PATTERN,
+        description="Budget of batch items per API key, apart from the key's request budget: "
+        "a batch with more items than are left is refused (429) and costs nothing.",
     )
     redis_key_prefix: str = Field(
         default="certverify:", description="Prefix of every key certverify writes to Redis."
@@ -169,7 +178,10 @@ class Settings(BaseSettings):
         default="GET,POST", description="Comma-separated methods allowed cross-origin."
     )
     log_format: str = Field(
-        default="json", pattern="^(json|text)$", description="json lines on stderr, or text."
+        default="auto",
+        pattern="^(auto|json|text)$",
+        description="Logs on stderr: json lines, text, or auto (text when stderr is a "
+        "terminal, json otherwise).",
     )
     shutdown_grace_seconds: float = Field(
         default=30.0, description="`certverify serve`: how long SIGTERM waits for requests."

@@ -14,6 +14,7 @@ from app.db import read_engine
 from app.deps import verify_api_key
 from app.errors import install_error_handlers
 from app.http.install import install_http
+from app.http.operation_ids import operation_id
 from app.models.registry_version import install_write_tracking
 from app.routers import (
     accreditations,
@@ -21,6 +22,7 @@ from app.routers import (
     bodies,
     certificates,
     clients,
+    docs,
     imports,
     integration,
     qr,
@@ -29,6 +31,7 @@ from app.routers import (
     web,
     wellknown,
 )
+from app.routers.docs import DOCS_ASSETS_PACKAGE, DOCS_ASSETS_URL
 from app.services.idempotency import install_idempotency_store
 from app.services.integration.outbox import install_reevaluation
 from app.services.verification.cache import FastPathCache
@@ -73,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         license_info={"name": "Apache-2.0"},
+        docs_url=None,  # /docs and /redoc: app/routers/docs.py, no CDN
+        redoc_url=None,
+        generate_unique_id_function=operation_id,  # app/http/operation_ids.py
         lifespan=lifespan,
     )
     # The event-loop path of GET /v1/verify answers from the fact cache of the app's own read
@@ -85,13 +91,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_idempotency_store(app)  # Idempotency-Key answers, kept in the database
     # imports before certificates: /v1/certificates/export must win over /{certificate_id}.
     routers = (verify, reference, bodies, accreditations, imports, certificates, audit, wellknown)
-    for module in (*routers, qr, web):
+    for module in (*routers, qr, web, docs):
         app.include_router(module.router)
     app.include_router(imports.accreditation_router)
     app.include_router(integration.router)
     app.include_router(clients.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount(DOCS_ASSETS_URL, StaticFiles(packages=[DOCS_ASSETS_PACKAGE]), name="docs-assets")
     return app
 
 

@@ -46,11 +46,21 @@ def resolve_body(named: str, bodies: Sequence[BodyName]) -> str | None:
     Steps, each over every body before the next: a UUID equal to a body's id; the acronym
     (case-insensitive); the exact folded name (`fold_text`: case, accents, punctuation); the
     name without legal form (`fold_name`), also without holding suffixes (HOLDING_SUFFIXES);
-    an alias, compared like names (folded, legal form ignored).
+    an alias, compared like names (folded, legal form ignored). Within a step the first body
+    (the oldest, in the caller's order) wins.
     """
+    found = matching_bodies(named, bodies)
+    return found[0] if found else None
+
+
+def matching_bodies(named: str, bodies: Sequence[BodyName]) -> tuple[str, ...]:
+    """The ids of every body the first matching step of `resolve_body` finds, in the caller's
+    order: one id, none, or several when `named` is ambiguous at that step (two bodies whose
+    names differ only by legal form). Where a choice binds something, such as an API key to
+    a body, the caller refuses an ambiguous name instead of taking the oldest."""
     text = named.strip()
     if not text:
-        return None
+        return ()
     try:
         as_id = str(uuid.UUID(text))
     except ValueError:
@@ -69,7 +79,7 @@ def resolve_body(named: str, bodies: Sequence[BodyName]) -> str | None:
         lambda body: any(fold_name(alias) == without_form for alias in body.aliases),
     )
     for step in steps:
-        for body in bodies:
-            if step(body):
-                return body.id
-    return None
+        found = tuple(body.id for body in bodies if step(body))
+        if found:
+            return found
+    return ()

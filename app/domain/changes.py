@@ -188,6 +188,27 @@ def status_event_to_record(
     return StatusEvent(stated.status, today)
 
 
+def status_history_to_record(
+    recorded: Sequence[StatusEvent], stated: Sequence[StatusStatement]
+) -> list[StatusStatement]:
+    """The events of a stated status history (an export's `status_history`, every entry
+    dated) that a certificate's history lacks, in the stated order: each entry is applied as a
+    dated status statement (`status_event_to_record`) to the history as it stands after the
+    entries before it. So a history re-imported into a new registry is recorded whole, with its
+    reasons, and re-imported into the same one records nothing; recorded events it leaves out
+    stay (a write never removes what it does not state)."""
+    history = list(recorded)
+    added: list[StatusStatement] = []
+    for entry in stated:
+        if entry.effective_from is None:
+            raise ValueError("a status history entry needs its effective_from date")
+        event = status_event_to_record(history, entry, entry.effective_from)
+        if event is not None:
+            history.append(event)
+            added.append(entry)
+    return added
+
+
 def initial_status_events(
     issue_date: date, stated: StatusStatement | None
 ) -> list[tuple[StatusEvent, str | None]]:

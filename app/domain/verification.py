@@ -94,6 +94,12 @@ def _event_at(events: Sequence[StatusEvent], day: date) -> StatusEvent | None:
     return current
 
 
+def status_event_at(events: Sequence[StatusEvent], day: date) -> StatusEvent | None:
+    """The status change in force at `day` (its status, date and reason), or None before any
+    (DESIGN.md: the latest change effective on or before it)."""
+    return _event_at(events, day)
+
+
 def status_at(events: Sequence[StatusEvent], day: date, default: Status | None) -> Status | None:
     """Status at `day`: the latest change effective on or before it, else `default` (DESIGN.md)."""
     event = _event_at(events, day)
@@ -1029,6 +1035,30 @@ def _choose_accreditation(
     return min((assess(accreditation) for accreditation in qualifying), key=rank)
 
 
+def accreditation_checks(
+    cert: CertificateFact,
+    accreditations: Sequence[AccreditationFact],
+    as_of: date,
+    arrangements: Sequence[RecognitionArrangement] = (),
+) -> tuple[AccreditationFact | None, Finding, Finding, Finding]:
+    """The accreditation reported and the `cb_accreditation`, `accreditation_sectors` and
+    `ab_recognition` findings, as `verify` runs them (DESIGN.md, "Precise readings":
+    the accreditation at `as_of` whose sectors and AB are checked; when several qualify, the
+    one that passes). Also what the import asks to warn about sectors (app/services/imports/
+    warnings.py), so both apply one rule."""
+    accreditation_finding, qualifying = check_cb_accreditation(cert, accreditations, as_of)
+    arrangement = arrangement_at(arrangements, as_of)
+    if qualifying:
+        reported, sectors, recognition = _choose_accreditation(cert, qualifying, as_of, arrangement)
+        return reported, accreditation_finding, sectors, recognition
+    return (
+        most_relevant_accreditation(accreditations_for_standard(cert, accreditations), as_of),
+        accreditation_finding,
+        check_accreditation_sectors(cert, None),
+        check_ab_recognition(cert, None, as_of),
+    )
+
+
 def verify(
     request: VerificationRequest,
     candidates: Sequence[CertificateFact],
@@ -1045,17 +1075,9 @@ def verify(
     cert = candidates[0]
     as_of = request.as_of
     claims = request.claims
-    accreditation_finding, qualifying = check_cb_accreditation(cert, accreditations, as_of)
-    arrangement = arrangement_at(request.recognition_arrangements, as_of)
-    reported: AccreditationFact | None
-    if qualifying:
-        reported, sectors, recognition = _choose_accreditation(cert, qualifying, as_of, arrangement)
-    else:
-        reported = most_relevant_accreditation(
-            accreditations_for_standard(cert, accreditations), as_of
-        )
-        sectors = check_accreditation_sectors(cert, None)
-        recognition = check_ab_recognition(cert, None, as_of)
+    reported, accreditation_finding, sectors, recognition = accreditation_checks(
+        cert, accreditations, as_of, request.recognition_arrangements
+    )
     findings: tuple[Finding, ...] = (
         found,
         check_certificate_status(cert, as_of),

@@ -101,8 +101,6 @@ PAGE_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-# Swagger UI and ReDoc load CDN assets and run inline script: they keep their own policy.
-_CSP_EXEMPT_PREFIXES = ("/docs", "/redoc")
 _CSP_MEDIA_TYPES = (b"text/html", b"image/svg+xml")
 _ALWAYS: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
@@ -112,7 +110,8 @@ _ALWAYS: tuple[tuple[bytes, bytes], ...] = (
 
 
 class SecurityHeadersMiddleware:
-    """Add nosniff, no-referrer and DENY framing everywhere, and a strict CSP to our HTML/SVG."""
+    """Add nosniff, no-referrer and DENY framing everywhere, and a strict CSP to our HTML/SVG
+    unless the route set a policy of its own (/docs and /redoc: app/routers/docs.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -121,7 +120,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exempt = scope["path"].startswith(_CSP_EXEMPT_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -130,8 +128,7 @@ class SecurityHeadersMiddleware:
                 headers.extend(h for h in _ALWAYS if h[0] not in present)
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 if (
-                    not exempt
-                    and ctype.split(b";")[0].strip().lower() in _CSP_MEDIA_TYPES
+                    ctype.split(b";")[0].strip().lower() in _CSP_MEDIA_TYPES
                     and b"content-security-policy" not in present
                 ):
                     headers.append((b"content-security-policy", PAGE_CSP.encode()))

@@ -1,9 +1,11 @@
 """Structured JSON logs, the access log and Prometheus metrics.
 
 Logs: one JSON object per line on stderr (`ts`, `level`, `logger`, `message`, `request_id` and any
-`extra` fields). API keys, bearer tokens and webhook secrets are masked in every line, whatever
-logged them. Access log: one line per request with request_id, method, path (never the query
-string), route, status, duration_ms and client address; never headers.
+`extra` fields), or plain text lines for a person: CERTVERIFY_LOG_FORMAT `json`, `text`, or
+`auto` (the default) for text when stderr is a terminal and JSON otherwise (a container, a file,
+a pipe, a log collector; issue 15). API keys, bearer tokens and webhook secrets are masked in
+every line, whatever logged them. Access log: one line per request with request_id, method,
+path (never the query string), route, status, duration_ms and client address; never headers.
 
 Metrics (`GET /metrics`): `certverify_http_requests_total` and
 `certverify_http_request_duration_seconds` by method, route template and status;
@@ -208,21 +210,52 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """Plain text for a terminal, secrets masked."""
+    """Plain text for a terminal, secrets masked: time, level, logger and message, then the
+    access log's duration and the request id when the record has them."""
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
         """Render `record` as text."""
-        return redact(super().format(record))
+        text = super().format(record)
+        duration = getattr(record, "duration_ms", None)
+        if duration is not None:
+            text += f" ({duration} ms)"
+        request_id = getattr(record, "request_id", None) or current_request_id.get()
+        if request_id:
+            text += f" [{request_id}]"
+        return redact(text)
+
+
+LOG_FORMATS = ("auto", "json", "text")
+
+
+def is_terminal(stream: Any) -> bool:
+    """Whether `stream` is a terminal (False for closed streams and objects without isatty)."""
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty is not None and isatty())
+    except (ValueError, OSError):  # closed, or detached
+        return False
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+    """Writes to whatever sys.stderr is at the time (test runners swap it), in `fmt`: json,
+    text, or auto (text when that stream is a terminal, JSON otherwise)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fmt: str) -> None:
         super().__init__(sys.stderr)
+        if fmt not in LOG_FORMATS:
+            raise ValueError(f"log format {fmt!r} is not one of {', '.join(LOG_FORMATS)}")
+        self.fmt = fmt
+        self._json = JsonFormatter()
+        self._text = TextFormatter()
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render `record` as JSON or text, for the stream it is written to."""
+        text = self.fmt == "text" or (self.fmt == "auto" and is_terminal(self.stream))
+        return (self._text if text else self._json).format(record)
 
     def emit(self, record: logging.LogRecord) -> None:
         """Write one record to the current stderr."""
@@ -230,13 +263,12 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     """Send every log record, uvicorn's included, to stderr in one format; idempotent."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, _StderrHandler)]:
         root.removeHandler(handler)
-    handler = _StderrHandler()
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    handler = _StderrHandler(fmt)
     root.addHandler(handler)
     root.setLevel(level.upper())
     for name in ("uvicorn", "uvicorn.error"):

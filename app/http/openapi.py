@@ -4,8 +4,10 @@ FastAPI documents validation errors with its own `HTTPValidationError`; the serv
 9457 problems instead, so the document is post-processed: the 422 schema is replaced, the problem
 responses every operation can give (401, 403, 404, 409, 413, 415, 422, 429, 503) are added
 from `components.responses`, and the bearer API key is declared (optional on public reads and
-verification, required elsewhere). `certverify openapi` writes it to openapi.json; a test keeps
-that file equal to what the code serves.
+verification, required elsewhere). The models no route declares (Problem, the batch body, the
+import form) are added as components, so that generators type them (issue 15; operation ids:
+app/http/operation_ids.py). `certverify openapi` writes it to openapi.json; a test keeps that
+file equal to what the code serves, and `make clients` builds clients from it.
 """
 
 from __future__ import annotations
@@ -14,47 +16,26 @@ import json
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.models import Schema
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.http.openapi_links import add_idempotency_key, add_links
+from app.schemas.imports import ImportUpload
+from app.schemas.integration import BatchRequest
+from app.schemas.problems import Problem
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "title": "Problem",
-    "type": "object",
-    "description": "An RFC 9457 problem: every error the service answers.",
-    "required": ["type", "title", "status", "detail", "request_id"],
-    "properties": {
-        "type": {
-            "type": "string",
-            "description": "Relative URI `/problems/{slug}`, a page that explains the problem.",
-            "examples": ["/problems/validation-error"],
-        },
-        "title": {"type": "string"},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "detail": {"type": "string"},
-        "instance": {"type": "string", "description": "The path that was requested."},
-        "request_id": {
-            "type": ["string", "null"],
-            "description": "Also in the X-Request-ID header; quote it to the operator.",
-        },
-        "errors": {
-            "type": "array",
-            "description": "For validation errors: each invalid field by JSON pointer.",
-            "items": {
-                "type": "object",
-                "required": ["pointer", "detail"],
-                "properties": {
-                    "pointer": {"type": "string", "examples": ["/items/3/as_of"]},
-                    "detail": {"type": "string"},
-                    "parameter": {"type": "string"},
-                    "location": {"type": "string", "enum": ["query", "path", "header"]},
-                },
-            },
-        },
-    },
-    "additionalProperties": True,
-}
+DOCUMENTED_MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
+    (Problem, "serialization"),
+    (BatchRequest, "validation"),
+    (ImportUpload, "validation"),
+)
+"""Components no route declares, as an answer (serialization) or a body (validation): problems
+come from the error handlers, and the batch and the imports read their bodies themselves (their
+`openapi_extra` refers to these by name)."""
 _RATE_HEADERS: dict[str, Any] = {
     "RateLimit-Policy": {
         "description": 'The budget, e.g. `"anonymous";q=60;w=60` (draft-ietf-httpapi-ratelimit-'
@@ -152,13 +133,26 @@ def _problem_content() -> dict[str, Any]:
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
+def add_models(
+    schemas: dict[str, Any], models: tuple[tuple[type[BaseModel], JsonSchemaMode], ...]
+) -> None:
+    """Add `models` and the models they use to `schemas` (components), as FastAPI writes
+    them (through its OpenAPI `Schema`, without nulls); a name FastAPI already wrote must be the
+    same schema, or the document is wrong."""
+    _, top = models_json_schema(list(models), ref_template="#/components/schemas/{model}")
+    for name, raw in top.get("$defs", {}).items():
+        definition = jsonable_encoder(Schema(**raw), by_alias=True, exclude_none=True)
+        if schemas.setdefault(name, definition) != definition:
+            raise ValueError(f"two different schemas are named {name}")
+
+
 def customise(schema: dict[str, Any]) -> dict[str, Any]:
     """Rewrite FastAPI's document: Problem everywhere for 4xx, standard problems, security."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
-    schemas["Problem"] = PROBLEM_SCHEMA
+    add_models(schemas, DOCUMENTED_MODELS)
     components["responses"] = {
         name: {
             "description": description,
@@ -185,11 +179,16 @@ def customise(schema: dict[str, Any]) -> dict[str, Any]:
             for code, response in responses.items():
                 if code.startswith("4") and "$ref" not in response:
                     response["content"] = _problem_content()
-            if path.startswith("/v1/"):
-                public = (method, path) in PUBLIC_OPERATIONS
-                operation["security"] = [{}, {"apiKey": []}] if public else [{"apiKey": []}]
-            else:
+            if not path.startswith("/v1/"):
                 operation["security"] = []
+            elif (method, path) in PUBLIC_OPERATIONS:
+                operation.pop("security", None)  # the document's: a key is optional
+            else:
+                operation["security"] = [{"apiKey": []}]
+    # Public operations take the document's security, a key optional, rather than stating it
+    # themselves: openapi-python-client reads an operation's own non-empty `security` as "a key
+    # is required" and would demand an AuthenticatedClient for an anonymous verification.
+    schema["security"] = [{}, {"apiKey": []}]
     license_ = schema.get("info", {}).get("license")
     if license_ and license_.get("name") == "Apache-2.0":
         license_.setdefault("identifier", "Apache-2.0")

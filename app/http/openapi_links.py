@@ -5,7 +5,7 @@ create's answer is the path parameter of a read, change or delete: POST /v1/cert
 GET /v1/certificates/{certificate_id}, POST /v1/watches -> DELETE /v1/watches/{watch_id}, and so
 on. Without them the contract tests only ever sent random ids, so 15 operations saw nothing but
 404 (issue 14, part 8). Operations are named by `operationRef` (a JSON pointer into `paths`), so
-the links hold whatever operation ids FastAPI generates.
+the links do not depend on operation ids (app/http/operation_ids.py).
 
 The header `Idempotency-Key` is declared here too, on every POST it applies to
 (app/http/idempotency.py).

@@ -1,10 +1,18 @@
 """Rate limits per API key and per client address, in-process or shared through Redis.
 
 Algorithm: GCRA, a token bucket kept as one timestamp per bucket (the "theoretical arrival time").
-A policy of N requests per window W refills one unit every W/N seconds and holds at most N units,
-so a client may burst N requests, then continue at N per W. A request is let through while at
-least one unit is free and is charged its full cost, so a batch of many items may overdraw the
-bucket; the client then waits until the debt is repaid (`Retry-After`).
+A policy of N units per window W refills one unit every W/N seconds and holds at most N units,
+so a client may burst N requests, then continue at N per W. A request costs one unit and is let
+through while one is free.
+
+Batch items have a budget of their own (issue 15): one batch of 1,000 items used to be charged
+1,000 units of the key's 600 a minute, which locked the key out of everything, webhook
+management included, for about 40 s. Now a batch request costs one unit of the key's budget
+("api-key", CERTVERIFY_RATE_LIMIT_KEYED) like any request, and its items are charged to the key's
+"batch-items" budget (CERTVERIFY_RATE_LIMIT_BATCH_ITEMS), all or nothing: a batch with more items
+than are left there is refused (429 naming that budget, `Retry-After` the seconds until the
+whole batch fits) and costs no item; the key's other requests go on. A batch with more items
+than the whole batch budget could ever hold is a 422 on `/items` (split it).
 
 Without CERTVERIFY_REDIS_URL the buckets live in the process (one budget per worker); with it,
 every worker shares one budget through an atomic Lua script that takes the time from Redis, so
@@ -17,9 +25,14 @@ that fails verification is charged to the address and answered 401 on every rout
 included (API.md); before issue 14 any `Authorization` header skipped the address budget and
 routes that never asked for the key never checked it.
 
-Headers (draft-ietf-httpapi-ratelimit-headers-10, structured fields):
-`RateLimit-Policy: "anonymous";q=60;w=60` and `RateLimit: "anonymous";r=59;t=1`, where `r` is
-the units left and `t` the seconds until the bucket is full again; a 429 problem adds `Retry-After`.
+Headers (draft-ietf-httpapi-ratelimit-headers-10 and -11, structured-field lists with one item
+per policy that charged the request): `RateLimit-Policy: "anonymous";q=60;w=60` and
+`RateLimit: "anonymous";r=59;t=1`, where `r` is the units left and `t` the seconds until the
+bucket is full again; a batch's answer lists both of its budgets,
+`RateLimit-Policy: "api-key";q=600;w=60, "batch-items";q=20000;w=60` and
+`RateLimit: "api-key";r=599;t=1, "batch-items";r=19000;t=3`. A 429 problem adds `Retry-After`.
+(The batch-items quota counts verifications, one per item; the draft's quota-unit registry has
+no such unit, so `qu` is left out.)
 """
 
 from __future__ import annotations
@@ -44,6 +57,7 @@ from app.errors import (
     AppError,
     TooManyRequests,
     Unauthorized,
+    ValidationProblem,
     database_unavailable,
     problem_reply,
 )
@@ -60,7 +74,7 @@ log = logging.getLogger("certverify.ratelimit")
 
 STATE_LIMITER = "rate_limiter"
 STATE_DECISION = "rate_limit"
-STATE_BUCKET = "rate_limit_bucket"
+STATE_BATCH_DECISION = "rate_limit_batch"
 STATE_PRINCIPAL = "principal"
 # Operations endpoints, static assets and documentation are never limited.
 EXEMPT_PREFIXES = ("/static/", "/docs", "/redoc", "/problems/")
@@ -107,15 +121,14 @@ class Decision:
     reset_seconds: int
     retry_after_seconds: int
 
+    @property
+    def item(self) -> str:
+        """This decision's member of the RateLimit field."""
+        return f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'
+
     def headers(self) -> list[tuple[bytes, bytes]]:
         """RateLimit-Policy and RateLimit (and Retry-After when refused) as ASGI headers."""
-        out = [
-            (b"ratelimit-policy", self.policy.header.encode()),
-            (
-                b"ratelimit",
-                f'"{self.policy.name}";r={self.remaining};t={self.reset_seconds}'.encode(),
-            ),
-        ]
+        out = rate_limit_headers([self])
         if not self.allowed:
             out.append((b"retry-after", str(self.retry_after_seconds).encode()))
         return out
@@ -129,6 +142,28 @@ class Decision:
             headers={k.decode(): v.decode() for k, v in self.headers()},
         )
 
+    def batch_problem(self, items: int, *, charged: Decision | None) -> TooManyRequests:
+        """The 429 problem for a batch whose `items` do not fit in what is left of the batch
+        budget; `charged` is the request's own decision (its unit of the key's budget)."""
+        p = self.policy
+        decisions = [self] if charged is None else [charged, self]
+        headers = {k.decode(): v.decode() for k, v in rate_limit_headers(decisions)}
+        headers["Retry-After"] = str(self.retry_after_seconds)
+        return TooManyRequests(
+            f"This batch of {items} items is more than the {p.name} budget has left "
+            f"({self.remaining} of {p.limit} items per {p.window} s); the whole batch fits in "
+            f"{self.retry_after_seconds} s. The key's other requests are not affected.",
+            headers=headers,
+        )
+
+
+def rate_limit_headers(decisions: list[Decision]) -> list[tuple[bytes, bytes]]:
+    """RateLimit-Policy and RateLimit listing each decision's policy, in order."""
+    return [
+        (b"ratelimit-policy", ", ".join(d.policy.header for d in decisions).encode()),
+        (b"ratelimit", ", ".join(d.item for d in decisions).encode()),
+    ]
+
 
 SLACK_MS = 1e-6
 """Tolerance for float rounding in the bucket arithmetic: `(now + interval) - now` may come out a
@@ -136,15 +171,15 @@ hair above `interval`, which refused a fresh bucket's first request, or reported
 depending on the value of the monotonic clock (a flaky 429 in the suite)."""
 
 
-def decide(policy: Policy, *, allowed: bool, ahead_ms: float) -> Decision:
-    """Shape a Decision from how far the bucket's arrival time is ahead of now (GCRA)."""
+def decide(policy: Policy, *, allowed: bool, ahead_ms: float, need: int = 1) -> Decision:
+    """Shape a Decision from how far the bucket's arrival time is ahead of now (GCRA); a refused
+    request that needed `need` free units retries once that many are free."""
     interval, burst = policy.interval_ms, policy.window * 1000
+    remaining = max(0, math.floor((burst - ahead_ms + SLACK_MS) / interval))
     if allowed:
-        remaining = max(0, math.floor((burst - ahead_ms + SLACK_MS) / interval))
         retry = 0
     else:
-        remaining = 0
-        retry = max(1, math.ceil((ahead_ms + interval - burst) / 1000))
+        retry = max(1, math.ceil((ahead_ms + need * interval - burst - SLACK_MS) / 1000))
     return Decision(
         allowed=allowed,
         policy=policy,
@@ -157,11 +192,13 @@ def decide(policy: Policy, *, allowed: bool, ahead_ms: float) -> Decision:
 class Store(Protocol):
     """Where buckets live."""
 
-    def hit(self, bucket: str, policy: Policy, units: int) -> Decision:
-        """Charge `units` to `bucket` when at least one unit is free."""
+    def hit(self, bucket: str, policy: Policy, units: int, *, whole: bool = False) -> Decision:
+        """Charge `units` to `bucket` when at least one unit is free (all of them: `whole`)."""
         ...
 
-    async def ahit(self, bucket: str, policy: Policy, units: int) -> Decision:
+    async def ahit(
+        self, bucket: str, policy: Policy, units: int, *, whole: bool = False
+    ) -> Decision:
         """The same, without blocking the event loop."""
         ...
 
@@ -169,19 +206,22 @@ class Store(Protocol):
 class MemoryStore:
     """Buckets in this process: one budget per worker."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] | None = None) -> None:
+        self.clock = clock
+        """Seconds, monotonic; None: time.monotonic (a test sets a fixed clock)."""
         self._tat: dict[str, float] = {}
         self._lock = threading.Lock()
         self._hits = 0
 
-    def hit(self, bucket: str, policy: Policy, units: int) -> Decision:
-        """Charge `units` to `bucket` when at least one unit is free."""
-        now = time.monotonic() * 1000
+    def hit(self, bucket: str, policy: Policy, units: int, *, whole: bool = False) -> Decision:
+        """Charge `units` to `bucket` when at least one unit is free (all of them: `whole`)."""
+        now = (self.clock() if self.clock is not None else time.monotonic()) * 1000
         interval, burst = policy.interval_ms, policy.window * 1000
+        need = units if whole else 1
         with self._lock:
             tat = max(self._tat.get(bucket, now), now)
-            if tat + interval - now > burst + SLACK_MS:
-                return decide(policy, allowed=False, ahead_ms=tat - now)
+            if tat + need * interval - now > burst + SLACK_MS:
+                return decide(policy, allowed=False, ahead_ms=tat - now, need=need)
             new_tat = tat + units * interval
             self._tat[bucket] = new_tat
             self._hits += 1
@@ -189,22 +229,26 @@ class MemoryStore:
                 self._tat = {k: v for k, v in self._tat.items() if v > now}
         return decide(policy, allowed=True, ahead_ms=new_tat - now)
 
-    async def ahit(self, bucket: str, policy: Policy, units: int) -> Decision:
+    async def ahit(
+        self, bucket: str, policy: Policy, units: int, *, whole: bool = False
+    ) -> Decision:
         """The same; never blocks."""
-        return self.hit(bucket, policy, units)
+        return self.hit(bucket, policy, units, whole=whole)
 
 
-# KEYS[1] bucket; ARGV interval_ms, burst_ms, units. Returns {allowed, ahead_ms}.
+# KEYS[1] bucket; ARGV interval_ms, burst_ms, units, units that must be free. Returns
+# {allowed, ahead_ms}.
 GCRA_LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local units = tonumber(ARGV[3])
+local need = tonumber(ARGV[4])
 local tat = now
 local stored = redis.call('GET', KEYS[1])
 if stored then tat = math.max(tonumber(stored), now) end
-if tat + interval - now > burst then
+if tat + need * interval - now > burst then
   return {0, math.floor(tat - now)}
 end
 local new_tat = math.floor(tat + units * interval + 0.5)
@@ -229,8 +273,8 @@ class RedisStore:
         self._fallback = MemoryStore()
         self._down_until = 0.0
 
-    def _args(self, policy: Policy, units: int) -> list[Any]:
-        return [policy.interval_ms, policy.window * 1000, units]
+    def _args(self, policy: Policy, units: int, whole: bool) -> list[Any]:
+        return [policy.interval_ms, policy.window * 1000, units, units if whole else 1]
 
     def _failed(self, exc: Exception) -> None:
         if time.monotonic() >= self._down_until:
@@ -241,43 +285,52 @@ class RedisStore:
             )
         self._down_until = time.monotonic() + REDIS_RETRY_SECONDS
 
-    def hit(self, bucket: str, policy: Policy, units: int) -> Decision:
-        """Charge `units` to the shared `bucket` when at least one unit is free."""
+    def hit(self, bucket: str, policy: Policy, units: int, *, whole: bool = False) -> Decision:
+        """Charge `units` to the shared `bucket` when at least one unit is free (all of them:
+        `whole`)."""
         from redis.exceptions import RedisError
 
         if time.monotonic() < self._down_until:
-            return self._fallback.hit(bucket, policy, units)
+            return self._fallback.hit(bucket, policy, units, whole=whole)
         try:
             allowed, ahead = self._sync_script(
-                keys=[self._prefix + bucket], args=self._args(policy, units)
+                keys=[self._prefix + bucket], args=self._args(policy, units, whole)
             )
         except (RedisError, OSError) as exc:
             self._failed(exc)
-            return self._fallback.hit(bucket, policy, units)
-        return decide(policy, allowed=bool(allowed), ahead_ms=float(ahead))
+            return self._fallback.hit(bucket, policy, units, whole=whole)
+        return self._decide(policy, units, whole, allowed, ahead)
 
-    async def ahit(self, bucket: str, policy: Policy, units: int) -> Decision:
+    async def ahit(
+        self, bucket: str, policy: Policy, units: int, *, whole: bool = False
+    ) -> Decision:
         """The same through the asyncio client."""
         from redis.exceptions import RedisError
 
         if time.monotonic() < self._down_until:
-            return self._fallback.hit(bucket, policy, units)
+            return self._fallback.hit(bucket, policy, units, whole=whole)
         try:
             allowed, ahead = await self._async_script(
-                keys=[self._prefix + bucket], args=self._args(policy, units)
+                keys=[self._prefix + bucket], args=self._args(policy, units, whole)
             )
         except (RedisError, OSError) as exc:
             self._failed(exc)
-            return self._fallback.hit(bucket, policy, units)
-        return decide(policy, allowed=bool(allowed), ahead_ms=float(ahead))
+            return self._fallback.hit(bucket, policy, units, whole=whole)
+        return self._decide(policy, units, whole, allowed, ahead)
+
+    @staticmethod
+    def _decide(policy: Policy, units: int, whole: bool, allowed: Any, ahead: Any) -> Decision:
+        need = units if whole else 1
+        return decide(policy, allowed=bool(allowed), ahead_ms=float(ahead), need=need)
 
 
 class RateLimiter:
-    """The two policies and the store they are kept in."""
+    """The policies (per address, per key, batch items per key) and the store they are kept in."""
 
-    def __init__(self, *, anonymous: Policy, keyed: Policy, store: Store) -> None:
+    def __init__(self, *, anonymous: Policy, keyed: Policy, batch: Policy, store: Store) -> None:
         self.anonymous = anonymous
         self.keyed = keyed
+        self.batch = batch
         self.store = store
 
     @classmethod
@@ -293,6 +346,7 @@ class RateLimiter:
         return cls(
             anonymous=Policy.parse("anonymous", settings.rate_limit_anonymous),
             keyed=Policy.parse("api-key", settings.rate_limit_keyed),
+            batch=Policy.parse("batch-items", settings.rate_limit_batch_items),
             store=store,
         )
 
@@ -320,26 +374,27 @@ def _state(request: Request) -> dict[str, Any]:
     return state
 
 
-def _charge(request: Request, bucket: str, policy: Policy, units: int) -> None:
+async def charge_batch(request: Request, items: int) -> None:
+    """Charge a batch's `items` to its key's batch-items budget, all or nothing (see the module
+    docstring): a 429 problem naming that budget when fewer are left, a 422 when the batch is
+    larger than the whole budget. The request itself was charged one unit of the key's budget
+    before routing. Nothing to do with limits off or without a verified key."""
     state = _state(request)
     limiter: RateLimiter | None = state.get(STATE_LIMITER)
-    if limiter is None:
+    principal = state.get(STATE_PRINCIPAL)
+    if limiter is None or items <= 0 or principal is None or principal.key_id is None:
         return
-    decision = limiter.store.hit(bucket, policy, units)
-    state[STATE_DECISION] = decision
-    state[STATE_BUCKET] = (bucket, policy)
+    policy = limiter.batch
+    if items > policy.limit:
+        raise ValidationProblem.field(
+            "/items",
+            f"at most {policy.limit} items per batch: the {policy.name} budget of this service "
+            f"is {policy.limit} items per {policy.window} s (got {items}); split the batch",
+        )
+    decision = await limiter.store.ahit(f"batch:{principal.key_id}", policy, items, whole=True)
+    state[STATE_BATCH_DECISION] = decision
     if not decision.allowed:
-        raise decision.problem()
-
-
-def charge(request: Request, units: int) -> None:
-    """Charge `units` more to the budget this request was charged on (e.g. batch items beyond
-    the first); raises the 429 problem when that budget is already spent."""
-    state = _state(request)
-    if units <= 0 or state.get(STATE_LIMITER) is None or STATE_BUCKET not in state:
-        return
-    bucket, policy = state[STATE_BUCKET]
-    _charge(request, bucket, policy, units)
+        raise decision.batch_problem(items, charged=state.get(STATE_DECISION))
 
 
 def verified_principal(scope: Scope) -> Principal | None:
@@ -397,7 +452,6 @@ class RateLimitMiddleware:
         decision = await self.limiter.store.ahit(bucket, policy, 1)
         state: dict[str, Any] = scope["state"]
         state[STATE_DECISION] = decision
-        state[STATE_BUCKET] = (bucket, policy)
         return decision
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -439,13 +493,16 @@ class RateLimitMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                current: Decision = state[STATE_DECISION]  # batch items may have charged more
+                decisions: list[Decision] = [state[STATE_DECISION]]
+                batch: Decision | None = state.get(STATE_BATCH_DECISION)  # a batch's items
+                if batch is not None:
+                    decisions.append(batch)
                 headers = [
                     h
                     for h in message.get("headers", [])
                     if h[0].lower() not in {b"ratelimit", b"ratelimit-policy"}
                 ]
-                headers.extend(h for h in current.headers() if h[0] != b"retry-after")
+                headers.extend(rate_limit_headers(decisions))
                 message["headers"] = headers
             await send(message)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -58,6 +59,58 @@ def certification_body_names(session: Session) -> list[BodyName]:
         BodyName(id=str(row.id), name=row.name, acronym=row.acronym, aliases=tuple(row.aliases))
         for row in rows
     ]
+
+
+def accreditation_body_names(session: Session) -> list[BodyName]:
+    """Every AB's names, oldest first, for resolution like a CB's (ABs have no aliases)."""
+    rows = session.execute(
+        select(AccreditationBody.id, AccreditationBody.name, AccreditationBody.acronym).order_by(
+            AccreditationBody.created_at, AccreditationBody.id
+        )
+    )
+    return [BodyName(id=str(row.id), name=row.name, acronym=row.acronym) for row in rows]
+
+
+class BodyListing(NamedTuple):
+    """One body as `certverify bodies list` shows it (an AB's country is its economy)."""
+
+    id: uuid.UUID
+    kind: str
+    acronym: str | None
+    name: str
+    country: str | None
+
+
+def bodies_for_listing(session: Session, kind: str | None) -> list[BodyListing]:
+    """Every certification body ("certification") and accreditation body ("accreditation"),
+    or those of one kind: certification bodies first, each kind by acronym, then name."""
+    listed: list[BodyListing] = []
+    if kind in (None, "certification"):
+        cbs = session.execute(
+            select(
+                CertificationBody.id,
+                CertificationBody.acronym,
+                CertificationBody.name,
+                CertificationBody.country,
+            ).order_by(
+                CertificationBody.acronym_key.is_(None),
+                CertificationBody.acronym_key,
+                CertificationBody.name_key,
+                CertificationBody.id,
+            )
+        )
+        listed += [BodyListing(r.id, "certification", r.acronym, r.name, r.country) for r in cbs]
+    if kind in (None, "accreditation"):
+        abs_ = session.execute(
+            select(
+                AccreditationBody.id,
+                AccreditationBody.acronym,
+                AccreditationBody.name,
+                AccreditationBody.economy,
+            ).order_by(AccreditationBody.acronym_key, AccreditationBody.id)
+        )
+        listed += [BodyListing(r.id, "accreditation", r.acronym, r.name, r.economy) for r in abs_]
+    return listed
 
 
 def certification_bodies_publishing(

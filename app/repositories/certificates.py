@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -243,15 +243,30 @@ def certificate_fact_rows_by_ids(
 ) -> CertificateFactRows:
     """The fact rows of these certificates (watch re-evaluation), FACT_ROWS_CHUNK ids per
     statement; through the ORM session, so its pending changes are flushed first (autoflush)."""
+    return _fact_rows_by_ids(session.execute, certificate_ids)
+
+
+def written_certificate_fact_rows(
+    session: Session, certificate_ids: Iterable[uuid.UUID]
+) -> CertificateFactRows:
+    """The fact rows of certificates a bulk write has just written with Core statements (the
+    import's warnings), read on the session's connection: the lean path, without the ORM's
+    result processing; the caller has nothing pending in the session."""
+    return _fact_rows_by_ids(session.connection().execute, certificate_ids)
+
+
+def _fact_rows_by_ids(
+    execute: Callable[..., Any], certificate_ids: Iterable[uuid.UUID]
+) -> CertificateFactRows:
     wanted = sorted(set(certificate_ids))
     certs: list[CertificateFactRow] = []
     sites: list[SiteRow] = []
     events: list[StatusEventRow] = []
     for start in range(0, len(wanted), FACT_ROWS_CHUNK):
         chunk = {"ids": wanted[start : start + FACT_ROWS_CHUNK]}
-        certs += map(CertificateFactRow._make, session.execute(_CERTIFICATE_FACT_ROWS_BY_ID, chunk))
-        sites += map(SiteRow._make, session.execute(_SITE_ROWS, chunk))
-        events += map(StatusEventRow._make, session.execute(_STATUS_EVENT_ROWS, chunk))
+        certs += map(CertificateFactRow._make, execute(_CERTIFICATE_FACT_ROWS_BY_ID, chunk))
+        sites += map(SiteRow._make, execute(_SITE_ROWS, chunk))
+        events += map(StatusEventRow._make, execute(_STATUS_EVENT_ROWS, chunk))
     return CertificateFactRows(certs, sites, events)
 
 

@@ -15,6 +15,7 @@ from app.services.verification.links import certificate_deep_link_url, qr_png, q
 router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 
 Scale = Annotated[int, Query(ge=1, le=40, description="Size of one QR module, in px.")]
+_BINARY = {"type": "string", "format": "binary"}
 
 
 def _headers(*, confidential: bool, url: str) -> dict[str, str]:
@@ -26,7 +27,9 @@ def _headers(*, confidential: bool, url: str) -> dict[str, str]:
 @router.get(
     "/{certificate_id}/qr.svg",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}, "description": "An SVG QR code."}},
+    responses={
+        200: {"content": {"image/svg+xml": {"schema": _BINARY}}, "description": "An SVG QR code."}
+    },
     summary="QR code (SVG) of the certificate's verification page",
 )
 def certificate_qr_svg(
@@ -43,7 +46,9 @@ def certificate_qr_svg(
 @router.get(
     "/{certificate_id}/qr.png",
     response_class=Response,
-    responses={200: {"content": {"image/png": {}}, "description": "A PNG QR code."}},
+    responses={
+        200: {"content": {"image/png": {"schema": _BINARY}}, "description": "A PNG QR code."}
+    },
     summary="QR code (PNG) of the certificate's verification page",
 )
 def certificate_qr_png(

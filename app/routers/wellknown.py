@@ -6,21 +6,20 @@ import html
 from functools import lru_cache
 from typing import Any
 
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.deps import SessionDep
 from app.errors import PROBLEM_TYPES, NotFound
 from app.http.observability import METRICS_CONTENT_TYPE, metrics_text, webhook_backlog_gauge
+from app.schemas.operations import Health, JwkSet, Readiness
 from app.services.health import database_state, read_replica_reachable, webhook_backlog
 from app.services.verification.receipts import public_jwks
 
 router = APIRouter()
 
 
-@router.get("/.well-known/jwks.json", tags=["receipts"])
+@router.get("/.well-known/jwks.json", response_model=JwkSet, tags=["receipts"])
 def jwks(session: SessionDep) -> JSONResponse:
     """The public keys that verify receipts (RFC 7517 JWK Set)."""
     return JSONResponse(public_jwks(session), headers={"Cache-Control": "public, max-age=300"})
@@ -40,7 +39,7 @@ def problem_page(slug: str) -> HTMLResponse:
     return HTMLResponse(body)
 
 
-@router.get("/healthz", tags=["operations"])
+@router.get("/healthz", response_model=Health, tags=["operations"])
 def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
@@ -48,19 +47,21 @@ def healthz() -> dict[str, str]:
 
 @lru_cache
 def head_revision() -> str | None:
-    """The newest migration shipped with this code."""
-    from app.migrate import alembic_config
+    """The newest migration shipped with this code (read once)."""
+    from app.migrate import newest_revision
 
-    cfg: Config = alembic_config()
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return newest_revision()
 
 
 _NOT_READY: dict[int | str, dict[str, Any]] = {
-    503: {"description": "Not ready: the database is unreachable or not migrated."}
+    503: {
+        "model": Readiness,
+        "description": "Not ready: the database is unreachable or not migrated.",
+    }
 }
 
 
-@router.get("/readyz", tags=["operations"], responses=_NOT_READY)
+@router.get("/readyz", response_model=Readiness, tags=["operations"], responses=_NOT_READY)
 def readyz(session: SessionDep) -> Any:
     """Ready when the database (and the read replica, if any) answers and is at the newest
     migration; 503 otherwise, so a load balancer stops sending traffic here."""
@@ -92,7 +93,12 @@ def readyz(session: SessionDep) -> Any:
     "/metrics",
     tags=["operations"],
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
+    responses={
+        200: {
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+            "description": "Prometheus text format.",
+        }
+    },
 )
 def metrics(request: Request, session: SessionDep) -> Response:
     """Prometheus metrics of this process, for the metrics token or loopback clients only

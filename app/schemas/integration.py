@@ -6,9 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, HttpUrl, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
+from app.domain.facts import Verdict
+from app.schemas import examples
 from app.schemas.common import SingleLine, Strict
+from app.schemas.problems import BatchItemProblem
+from app.schemas.verification import VerificationRead, VerificationRequestIn
 
 EventType = Literal["certificate.verdict_changed", "certificate.expiring"]
 
@@ -17,18 +30,46 @@ def _all_events() -> list[EventType]:
     return ["certificate.verdict_changed", "certificate.expiring"]
 
 
-class BatchRequest(BaseModel):
-    """Up to 10,000 verifications; each item has the fields of POST /v1/verifications."""
+MAX_BATCH_ITEMS = 10_000
+"""The most items one batch may have (API.md); more is a 422 for the whole request."""
 
-    items: list[dict[str, Any]] = Field(
-        description="Each item is validated on its own; a bad item gets a problem in its place."
+
+class BatchRequest(BaseModel):
+    """Up to 10,000 verifications; each item has the fields of POST /v1/verifications.
+
+    Documents the body only: the batch reads it itself (services/verification/batch.py), so that
+    each item is validated on its own and a bad one gets a problem in its place."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BATCH_REQUEST]})
+
+    items: list[VerificationRequestIn] = Field(
+        max_length=MAX_BATCH_ITEMS,
+        description="Each item is validated on its own; a bad item gets a problem in its place.",
     )
+
+
+def _result_kind(result: Any) -> str:
+    """Which of the two a batch result is: a verification has a `verification_id`."""
+    if isinstance(result, dict):
+        return "verification" if "verification_id" in result else "problem"
+    return "verification" if isinstance(result, VerificationRead) else "problem"
+
+
+BatchResult = Annotated[
+    Annotated[VerificationRead, Tag("verification")] | Annotated[BatchItemProblem, Tag("problem")],
+    Discriminator(_result_kind),
+]
+"""One item's answer: a verification, or the problem of an item that failed validation (no
+wire field tells them apart, so the schema is a `oneOf`: a verification always has
+`verification_id` and `verdict`, a problem `type` and `status`)."""
 
 
 class BatchResponse(BaseModel):
     """One result per item, in input order: a verification or a problem object."""
 
-    results: list[dict[str, Any]]
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.BATCH_RESPONSE]})
+
+    results: list[BatchResult]
 
 
 class WebhookCreate(Strict):
@@ -111,5 +152,5 @@ class WatchRead(BaseModel):
     id: uuid.UUID
     certificate_id: uuid.UUID
     created_at: datetime
-    last_verdict: str | None
+    last_verdict: Verdict | None
     last_evaluated_at: datetime | None

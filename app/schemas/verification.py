@@ -6,8 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.domain.facts import CheckCode, Outcome, Status, Verdict
+from app.schemas import examples
 from app.schemas.common import (
     AccreditationBodyRef,
     BodyRef,
@@ -35,6 +37,8 @@ CertificateNumber = Annotated[
 class VerificationRequestIn(Strict):
     """What to verify: a certificate number plus optional claims and a date."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION_REQUEST]})
+
     certificate_number: CertificateNumber = Field(
         description="As printed; matched on a normalised key (upper case, letters and digits only)."
     )
@@ -61,9 +65,9 @@ class VerificationRequestIn(Strict):
 class CheckRead(BaseModel):
     """One check's outcome."""
 
-    code: str
-    outcome: str
-    message: str
+    code: CheckCode = Field(description="The check, in the order checks run (DESIGN.md).")
+    outcome: Outcome
+    message: str = Field(description="What was found, in plain language.")
     details: dict[str, Any] = Field(
         default_factory=dict,
         description=(
@@ -114,7 +118,7 @@ class VerifiedCertificate(BaseModel):
     effective_expiry_date: date = Field(
         description="Printed expiry or the edition's transition deadline, whichever is earlier."
     )
-    status: str | None
+    status: Status | None = Field(description="Status at `as_of`.")
 
 
 class AccreditationBrief(BaseModel):
@@ -124,7 +128,7 @@ class AccreditationBrief(BaseModel):
     accreditation_number: str
     standard: str
     sectors: list[int]
-    status: str | None
+    status: Status | None = Field(description="Status at `as_of`.")
     valid_from: date
     valid_until: date | None
 
@@ -161,10 +165,14 @@ class QueryEcho(BaseModel):
 class VerificationRead(BaseModel):
     """A verification: verdict first, every check explained, and a signed receipt."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [examples.VERIFICATION]})
+
     verification_id: uuid.UUID
     checked_at: datetime
     as_of: date
-    verdict: str
+    verdict: Verdict = Field(
+        description="The first failure in precedence order (DESIGN.md), else `valid`."
+    )
     summary: str
     checks: list[CheckRead]
     warnings: list[str]

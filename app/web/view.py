@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import calendar
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +22,7 @@ from app.services.registry.certificates import certificate_status_today
 from app.services.verification.links import (
     absolute_url,
     certificate_deep_link_path,
+    qr_code,
     qr_svg_data_uri,
 )
 
@@ -352,13 +355,37 @@ def _friendly(name: str, error: Mapping[str, Any]) -> str:
             return "A certificate number has at most 100 characters."
         return "Enter the certificate number as printed, with at least one letter or digit."
     if name == "as_of":
-        return "Enter the date as YYYY-MM-DD, for example 2026-11-26."
+        return date_error(str(error.get("input") or ""))
     if name == "country":
         return country_error(str(error.get("input") or ""))
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         return f"The {_FIELD_LABELS.get(name, name)} can have at most {limit} characters."
     return str(error.get("msg", "This value is not valid.")).removeprefix("Value error, ")
+
+
+_DATE_SHAPE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+DATE_FORMAT_MESSAGE = "Enter the date as YYYY-MM-DD, for example 2026-11-26."
+
+
+def date_error(value: str) -> str:
+    """Why a date field is refused: a well-formed date that does not exist (ISO 8601's
+    YYYY-MM-DD, Gregorian calendar) is named as such; anything else is asked for as YYYY-MM-DD."""
+    shown = value.strip()
+    shape = _DATE_SHAPE.match(shown)
+    if shape is None:
+        return DATE_FORMAT_MESSAGE
+    year, month, day = (int(part) for part in shape.groups())
+    if year < 1:
+        return f"{shown} is not a date: years start at 0001."
+    if not 1 <= month <= 12:
+        return f"{shown} is not a date: a year has 12 months, 01 to 12."
+    days = calendar.monthrange(year, month)[1]
+    if day < 1:
+        return f"{shown} is not a date: days start at 01."
+    if day > days:
+        return f"{shown} is not a date: {_MONTHS[month - 1]} {year} has {days} days."
+    return DATE_FORMAT_MESSAGE
 
 
 def country_error(value: str) -> str:
@@ -485,14 +512,56 @@ def _deep_link_of(cb: Mapping[str, Any], number: str) -> str:
     )
 
 
+PERMALINK_FIELDS: tuple[str, ...] = ("organization", "standard", "country", "scope", "as_of")
+"""What a permanent link carries besides the certificate in its path: every claim and the date,
+so that whoever opens it gets the same verdict and the same checks."""
+
+
+def permalink_path(deep_link: str, asked: Mapping[str, str], as_of: str) -> str:
+    """The deep link of the certificate checked, with the claims asked about and the date."""
+    values = {name: asked.get(name, "") for name in PERMALINK_FIELDS}
+    return f"{deep_link}?{query_string({**values, 'as_of': as_of})}"
+
+
+def checks_not_run(checks: Sequence[Mapping[str, Any]]) -> str | None:
+    """For a number that matched no certificate, or several: the checks that need one (all but
+    the first), named in one sentence instead of a row each; None when any of them ran."""
+    rest = checks[1:]
+    if not rest or any(c["outcome"] != "skipped" for c in rest):
+        return None
+    chain = [c["name"] for c in rest if not str(c["code"]).endswith("_match")]
+    claims = [c["name"] for c in rest if str(c["code"]).endswith("_match")]
+    words = [name[0].lower() + name[1:] for name in chain]
+    if claims:
+        told = [name.lower() for name in claims]
+        listed = ", ".join(told[:-1]) + " and " + told[-1] if len(told) > 1 else told[0]
+        words.append(f"whether the {listed} you were told match")
+    listed = ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
+    return (
+        f"The other {len(rest)} checks need a single certificate to look at, so none of them "
+        f"was run: {listed}."
+    )
+
+
+QR_SCALE = 3
+"""Pixels per module of the page's QR code, shown at its own size: a permanent link with long
+claims makes a larger code, never a denser one."""
+
+
+def _qr_size(url: str) -> int:
+    """The side, in CSS pixels, of the page's QR code of `url` (4-module quiet zone)."""
+    return int(qr_code(url).symbol_size(scale=QR_SCALE, border=4)[0])
+
+
 def result_context(response: Mapping[str, Any], *, asked: Mapping[str, str]) -> dict[str, Any]:
     """Everything the result template shows, derived from one verification response."""
     verdict = str(response["verdict"])
     certificate = response.get("certificate")
     cb = response.get("certification_body")
-    deep_link = None
+    deep_link = permalink = None
     if certificate and cb:
         deep_link = _deep_link_of(cb, str(certificate["certificate_number"]))
+        permalink = permalink_path(deep_link, asked, str(response["as_of"]))
     checks = [
         {
             "code": c["code"],
@@ -521,9 +590,14 @@ def result_context(response: Mapping[str, Any], *, asked: Mapping[str, str]) -> 
         "issuer_name": _issuer_name(response),
         "checks": checks,
         "candidates": candidates,
+        "checks_not_run": checks_not_run(checks),
         "deep_link": deep_link,
-        "deep_link_url": absolute_url(deep_link) if deep_link else None,
-        "qr_data_uri": qr_svg_data_uri(absolute_url(deep_link)) if deep_link else None,
+        "permalink": permalink,
+        "permalink_url": absolute_url(permalink) if permalink else None,
+        "qr_data_uri": qr_svg_data_uri(absolute_url(permalink), scale=QR_SCALE)
+        if permalink
+        else None,
+        "qr_size": _qr_size(absolute_url(permalink)) if permalink else None,
         "receipt_url": "/verify/receipt?" + query_string(receipt_values),
     }
 

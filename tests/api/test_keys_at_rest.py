@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from joserfc import jws
+from joserfc.errors import SecurityWarning
 from joserfc.jwk import KeySet, OKPKey
 from sqlalchemy import Connection, delete, inspect, select, text
 from sqlalchemy.orm import Session
@@ -38,7 +40,9 @@ def _kid(receipt: str) -> str:
 def _verify_with_joserfc(receipt: str, jwks: dict[str, Any]) -> dict[str, Any]:
     """What a partner does: joserfc picks the key by kid from the published JWK Set."""
     key_set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]  # a JSON document
-    obj = jws.deserialize_compact(receipt, key_set, algorithms=["Ed25519"])
+    with warnings.catch_warnings():  # joserfc flags EdDSA as deprecated by RFC 9864 (issue 15)
+        warnings.simplefilter("ignore", SecurityWarning)
+        obj = jws.deserialize_compact(receipt, key_set, algorithms=["EdDSA"])
     payload: dict[str, Any] = json.loads(obj.payload)
     return payload
 

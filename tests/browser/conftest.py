@@ -12,7 +12,17 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.browser.live import CHROMIUM, LiveServer, launch_options, live_server
 
 REQUIRE_BROWSER = os.environ.get("CERTVERIFY_REQUIRE_BROWSER") == "1"
-"""Set by .ci/run, where Chromium is installed: a missing browser then fails instead of skipping."""
+"""Set by .ci/run, where Chromium and axe-core are installed: a missing browser (or axe-core)
+then fails instead of skipping."""
+AXE_SCRIPT = (
+    Path(__file__).resolve().parents[2]
+    / "tools"
+    / "axe"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+"""axe-core, pinned in tools/axe/package-lock.json: `make axe` (or `cd tools/axe && npm ci`)."""
 
 
 def _require_chromium() -> None:
@@ -23,6 +33,19 @@ def _require_chromium() -> None:
     if REQUIRE_BROWSER:
         pytest.fail(reason + "; CERTVERIFY_REQUIRE_BROWSER=1 demands it", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script the accessibility tests run in each page; skip (locally) or fail
+    (CI) when it is not installed."""
+    _require_chromium()
+    if not AXE_SCRIPT.exists():
+        reason = f"axe-core is not installed at {AXE_SCRIPT} (make axe)"
+        if REQUIRE_BROWSER:
+            pytest.fail(reason + "; CERTVERIFY_REQUIRE_BROWSER=1 demands it", pytrace=False)
+        pytest.skip(reason)
+    return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

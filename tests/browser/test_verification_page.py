@@ -95,7 +95,8 @@ def test_deep_link_with_slashes_shows_not_accredited_and_what_to_do(
     assert page.locator("section.verdict").get_attribute("data-verdict") == "not_accredited"
     assert page.locator(".verdict__label").inner_text() == "Not accredited"
     assert page.locator("ol.steps li").count() == 3
-    assert page.locator("a.permalink").inner_text() == url
+    as_of = page.locator(".verdict__when time").get_attribute("datetime")
+    assert page.locator("a.permalink").inner_text() == f"{url}?as_of={as_of}"
     row = page.locator('tr[data-check="cb_accreditation"] td.outcome')
     assert row.inner_text().strip() == "Failed"
 
@@ -121,7 +122,8 @@ def test_phone_width_fits_without_sideways_scrolling(browser: Browser, server: L
 def test_qr_code_rendered_in_the_browser_decodes_to_the_deep_link(
     page: Page, server: LiveServer
 ) -> None:
-    """Issue 4: the QR image (the API's SVG and the one on the page) carries the deep link."""
+    """Issue 4: the API's QR image carries the deep link; the page's, the permanent link of the
+    check (the deep link with the date, issue 15)."""
     case = SHOWCASE["valid"]
     assert case.certification_body is not None
     answer = httpx.get(server.url("/v1/verify"), params=showcase_params("valid")).json()
@@ -129,7 +131,8 @@ def test_qr_code_rendered_in_the_browser_decodes_to_the_deep_link(
     page.goto(server.url(f"/v1/certificates/{answer['certificate']['id']}/qr.svg?scale=6"))
     assert decode_qr(page.screenshot()) == [expected]
     page.goto(expected)
-    assert decode_qr(page.locator("figure.qr img").screenshot()) == [expected]
+    as_of = answer["as_of"]
+    assert decode_qr(page.locator("figure.qr img").screenshot()) == [f"{expected}?as_of={as_of}"]
 
 
 def test_download_receipt_gives_the_signed_verification(

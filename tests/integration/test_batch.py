@@ -112,10 +112,62 @@ def test_csv_in_and_csv_out(client: TestClient, world: dict[str, Any]) -> None:
     assert [(r["item"], r["certificate_number"], r["verdict"]) for r in rows] == [
         ("0", "W-1", "valid"),
         ("1", "NOPE", "not_found"),
-        ("2", "", ""),
+        ("2", "W-2", ""),
     ]
     assert rows[2]["error"].startswith("/items/2/as_of:")
     assert rows[0]["receipt"].count(".") == 2
+
+
+CSV_HEADER = (
+    "item,certificate_number,certification_body,verdict,summary,warnings,certificate_id,"
+    "verification_id,as_of,error,receipt\n"
+)
+
+
+def test_csv_rows_of_invalid_items_keep_the_number_and_cb_they_gave(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """Issue 15: the CSV row of an item that failed validation names the number and CB the item
+    gave (spreadsheet-safe), so it can be matched with its input; blank when it gave none."""
+    items: list[Any] = [
+        {"certificate_number": " W-2 ", "certification_body": "WCL", "as_of": "2026-13-40"},
+        {"certification_body": "WCL"},
+        {"certificate_number": 612345, "certification_body": "=HYPERLINK(1)", "country": "Narnia"},
+        "junk",
+    ]
+    response = client.post(
+        "/v1/verifications/batch",
+        json={"items": items},
+        headers={**auth(world["client"]), "Accept": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.text == CSV_HEADER + (
+        '0,W-2,WCL,,,,,,,"/items/0/as_of: Input should be a valid date or datetime, month value '
+        'is outside expected range of 1-12",\n'
+        "1,,WCL,,,,,,,/items/1/certificate_number: Field required,\n"
+        "2,612345,'=HYPERLINK(1),,,,,,,\"/items/2/certificate_number: Input should be a valid "
+        'string; /items/2/country: ""Narnia"" is not a country: give an ISO 3166-1 code such as '
+        'GB or GBR, or an English name such as United Kingdom",\n'
+        "3,,,,,,,,,/items/3: Input should be a valid dictionary or instance of "
+        "VerificationRequestIn,\n"
+    )
+
+
+def test_csv_rows_of_invalid_csv_items_keep_their_cells(
+    client: TestClient, world: dict[str, Any]
+) -> None:
+    """Issue 15, CSV in: an invalid row's number and CB come back as its cells were."""
+    body = "certificate_number,certification_body,as_of\nW-1,WCL,2026-02-30\n"
+    response = client.post(
+        "/v1/verifications/batch",
+        content=body.encode(),
+        headers={**auth(world["client"]), "Content-Type": "text/csv", "Accept": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.text == CSV_HEADER + (
+        '0,W-1,WCL,,,,,,,"/items/0/as_of: Input should be a valid date or datetime, day value '
+        'is outside expected range",\n'
+    )
 
 
 def test_batch_limits_and_roles(client: TestClient, world: dict[str, Any]) -> None:

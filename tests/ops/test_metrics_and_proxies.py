@@ -110,13 +110,15 @@ def test_a_refused_scrape_runs_no_query(make_client: AppFactory, statements: lis
     assert statements == []
 
 
-def _serve_kwargs(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, Any]:
-    """What `certverify serve ARGS` passes to uvicorn.run (which is not started)."""
+def _serve_kwargs(monkeypatch: pytest.MonkeyPatch, database_url: str, *args: str) -> dict[str, Any]:
+    """What `certverify serve ARGS` passes to uvicorn.run (which is not started), on the
+    suite's migrated database (serve refuses one without certverify tables)."""
     import uvicorn
 
     seen: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda _app, **kwargs: seen.update(kwargs))
     monkeypatch.setenv("CERTVERIFY_IN_PROCESS_WORKER", "false")  # restored after the test
+    monkeypatch.setenv("CERTVERIFY_DATABASE_URL", database_url)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli, ["serve", "--no-worker", *args])
@@ -126,23 +128,27 @@ def _serve_kwargs(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, Any]
     return seen
 
 
-def test_serve_trusts_no_proxy_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_trusts_no_proxy_by_default(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
     """Default: no proxy headers at all (uvicorn would trust 127.0.0.1)."""
     monkeypatch.delenv("CERTVERIFY_FORWARDED_ALLOW_IPS", raising=False)
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
-    kwargs = _serve_kwargs(monkeypatch)
+    kwargs = _serve_kwargs(monkeypatch, database_url)
     assert (kwargs["proxy_headers"], kwargs["forwarded_allow_ips"]) == (False, None)
 
 
-def test_serve_trusts_the_configured_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_trusts_the_configured_proxies(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
     """CERTVERIFY_FORWARDED_ALLOW_IPS, or --forwarded-allow-ips over it, is passed on."""
     monkeypatch.setenv("CERTVERIFY_FORWARDED_ALLOW_IPS", "10.0.0.5, 10.1.0.0/16")
-    kwargs = _serve_kwargs(monkeypatch)
+    kwargs = _serve_kwargs(monkeypatch, database_url)
     assert (kwargs["proxy_headers"], kwargs["forwarded_allow_ips"]) == (
         True,
         "10.0.0.5, 10.1.0.0/16",
     )
-    kwargs = _serve_kwargs(monkeypatch, "--forwarded-allow-ips", "192.0.2.1")
+    kwargs = _serve_kwargs(monkeypatch, database_url, "--forwarded-allow-ips", "192.0.2.1")
     assert (kwargs["proxy_headers"], kwargs["forwarded_allow_ips"]) == (True, "192.0.2.1")
 
 

@@ -1,5 +1,6 @@
 """Rate limits: per address without a key, per key with one, 429 problem+json with Retry-After,
-RateLimit headers, batch items charged, key guessing throttled, Redis shared across processes."""
+RateLimit headers, key guessing throttled, Redis shared across processes (batch items:
+tests/ops/test_batch_budget.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,14 @@ import uuid
 
 import pytest
 import redis
-from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.deps import PrincipalDep
 from app.http.ratelimit import (
     MemoryStore,
     Policy,
     RateLimiter,
     RedisStore,
-    charge,
     client_bucket,
 )
 from app.services.auth import Role
@@ -121,49 +119,6 @@ def test_invalid_keys_count_against_the_address(make_client: AppFactory) -> None
     _assert_429(client.get("/v1/sectors"))
 
 
-def _app_of(client: TestClient) -> FastAPI:
-    """The FastAPI app behind a test client, to add a route for one test."""
-    assert isinstance(client.app, FastAPI)
-    return client.app
-
-
-def test_batch_items_count_against_the_budget(make_client: AppFactory, session: Session) -> None:
-    """`charge(request, n)` (used by the batch route) charges n more units to the same budget:
-    a batch is let through while one unit is free, and the next request waits for its debt."""
-    key = make_key(session, Role.CLIENT)
-    session.commit()
-    client = make_client(rate_limit_keyed="10/minute")
-
-    @_app_of(client).post("/v1/_test/charge")
-    def charged(request: Request, _principal: PrincipalDep, units: int) -> dict[str, int]:
-        charge(request, units)
-        return {"charged": units}
-
-    assert client.post("/v1/_test/charge?units=3", headers=auth(key)).status_code == 200
-    response = client.post("/v1/_test/charge?units=20", headers=auth(key))
-    assert response.status_code == 200  # 6 units were free: the batch goes through, in debt
-    assert response.headers["ratelimit"].startswith('"api-key";r=0;')
-    body = _assert_429(client.post("/v1/_test/charge?units=0", headers=auth(key)))
-    assert int(client.get("/v1/sectors", headers=auth(key)).headers["retry-after"]) > 60
-    assert body["status"] == 429
-
-
-def test_charge_refuses_when_the_budget_is_spent(make_client: AppFactory, session: Session) -> None:
-    """charge() raises the 429 problem itself when nothing is left."""
-    key = make_key(session, Role.CLIENT)
-    session.commit()
-    client = make_client(rate_limit_keyed="3/minute")
-
-    @_app_of(client).post("/v1/_test/charge")
-    def charged(request: Request, _principal: PrincipalDep, units: int) -> dict[str, int]:
-        charge(request, units)
-        return {"charged": units}
-
-    assert client.post("/v1/_test/charge?units=1", headers=auth(key)).status_code == 200
-    body = _assert_429(client.post("/v1/_test/charge?units=5", headers=auth(key)))
-    assert "api-key budget of 3" in str(body["detail"])
-
-
 def test_limits_off_means_no_headers_and_no_429(make_client: AppFactory) -> None:
     """CERTVERIFY_RATE_LIMIT_ENABLED=false (tests, benchmarks) removes the limiter."""
     client = make_client(rate_limit_enabled=False, rate_limit_anonymous="1/minute")
@@ -241,23 +196,6 @@ def test_limiter_from_settings() -> None:
 def test_client_keeps_unrelated_state(client: TestClient) -> None:
     """The suite's own fixtures run without limits (no RateLimit headers)."""
     assert "ratelimit" not in client.get("/v1/sectors").headers
-
-
-def test_the_batch_route_charges_every_item(make_client: AppFactory, session: Session) -> None:
-    """POST /v1/verifications/batch: n items cost n units of the key's budget."""
-    key = make_key(session, Role.CLIENT)
-    session.commit()
-    client = make_client(rate_limit_keyed="10/minute")
-    items = [{"certificate_number": f"NONE {i}", "as_of": "2026-11-26"} for i in range(4)]
-    response = client.post("/v1/verifications/batch", json={"items": items}, headers=auth(key))
-    assert response.status_code == 200, response.text
-    assert response.headers["ratelimit"].startswith('"api-key";r=6;')
-    big = [{"certificate_number": f"NONE {i}", "as_of": "2026-11-26"} for i in range(30)]
-    assert (
-        client.post("/v1/verifications/batch", json={"items": big}, headers=auth(key)).status_code
-        == 200
-    )
-    _assert_429(client.post("/v1/verifications/batch", json={"items": items}, headers=auth(key)))
 
 
 def test_apps_built_by_tests_never_share_buckets(make_client: AppFactory) -> None:

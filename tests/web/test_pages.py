@@ -28,8 +28,8 @@ CHECK_NAMES = [
 
 
 def page(client: TestClient, url: str, **params: str) -> tuple[int, Element]:
-    """GET a page; its status and parsed HTML."""
-    response = client.get(url, params=params)
+    """GET a page; its status and parsed HTML (`url` keeps its own query when no params)."""
+    response = client.get(url, params=params) if params else client.get(url)
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     return response.status_code, parse(response.text)
 
@@ -165,8 +165,12 @@ def test_every_verdict_has_its_headline(
     assert verdict_of(doc) == (verdict, label, headline)
     assert doc.one("h1").text == f"{label} {headline}"
     assert doc.one("title").text.startswith(f"{label}: ")
-    rows = doc.one("table", class_="checks").find_all("tr", class_="check")
-    assert [str(row.one("th").children[0]) for row in rows] == CHECK_NAMES
+    if verdict in {"not_found", "ambiguous"}:
+        assert doc.find_all("table", class_="checks") == []  # one statement instead (below)
+        assert doc.one("h2", id="checks-heading").text == "What was checked"
+    else:
+        rows = doc.one("table", class_="checks").find_all("tr", class_="check")
+        assert [str(row.one("th").children[0]) for row in rows] == CHECK_NAMES
     assert (verdict == "valid") == (not next_steps(doc))
 
 
@@ -204,12 +208,13 @@ def test_valid_page_shows_holder_issuer_accreditation_and_passing_checks(
     outcomes = [td.text for td in doc.find_all("td", class_="outcome")]
     assert outcomes == ["Passed"] * 7 + ["Not checked"] * 4
     assert doc.find_all("section", class_="panel--warn") == []
-    assert doc.one("a", class_="permalink").attrs["href"] == "/verify/NBC/FS%20612345"
+    permalink = "/verify/NBC/FS%20612345?as_of=2026-11-26"
+    assert doc.one("a", class_="permalink").attrs["href"] == permalink
     base = get_settings().public_base_url
-    assert doc.one("a", class_="permalink").text == f"{base}/verify/NBC/FS%20612345"
+    assert doc.one("a", class_="permalink").text == f"{base}{permalink}"
     qr = doc.one("figure", class_="qr").one("img")
     assert qr.attrs["src"].startswith("data:image/svg+xml")
-    assert qr.attrs["alt"] == "QR code of the permanent link to this certificate's check"
+    assert qr.attrs["alt"] == "QR code of the permanent link to this check"
 
 
 @pytest.mark.usefixtures("registry")
@@ -268,7 +273,9 @@ def test_deep_link_with_slashes_in_the_number(client: TestClient) -> None:
     status, doc = page(client, "/verify/NBC/TCS%2F7010%2F24", as_of=AS_OF)
     assert status == 200
     assert verdict_of(doc)[0] == "valid"
-    assert doc.one("a", class_="permalink").attrs["href"] == "/verify/NBC/TCS%2F7010%2F24"
+    assert doc.one("a", class_="permalink").attrs["href"] == (
+        "/verify/NBC/TCS%2F7010%2F24?as_of=2026-11-26"
+    )
     status, doc = page(client, "/verify/nbc/TCS/7010/24", as_of=AS_OF)
     assert verdict_of(doc)[0] == "valid"
 
@@ -285,9 +292,14 @@ def test_deep_link_for_an_unknown_issuer_is_not_found(client: TestClient) -> Non
     ("params", "field", "message"),
     [
         (
-            {"certificate_number": "FS 612345", "as_of": "2026-13-45"},
+            {"certificate_number": "FS 612345", "as_of": "26/11/2026"},
             "as_of",
             "Enter the date as YYYY-MM-DD, for example 2026-11-26.",
+        ),
+        (
+            {"certificate_number": "FS 612345", "as_of": "2026-02-30"},
+            "as_of",
+            "2026-02-30 is not a date: February 2026 has 28 days.",
         ),
         (
             {"certificate_number": "  "},
@@ -328,6 +340,144 @@ def test_bad_input_shows_the_form_again_with_the_error_beside_the_field(
     assert [(a.attrs["href"], a.text) for a in summary.find_all("a")] == [(f"#v-{field}", message)]
     if field != "certificate_number":
         assert "open" in doc.one("details", class_="more").attrs
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("2026-02-30", "2026-02-30 is not a date: February 2026 has 28 days."),
+        ("2028-02-30", "2028-02-30 is not a date: February 2028 has 29 days."),
+        ("2026-04-31", "2026-04-31 is not a date: April 2026 has 30 days."),
+        ("2026-13-45", "2026-13-45 is not a date: a year has 12 months, 01 to 12."),
+        ("2026-00-10", "2026-00-10 is not a date: a year has 12 months, 01 to 12."),
+        ("2026-11-00", "2026-11-00 is not a date: days start at 01."),
+        ("0000-01-01", "0000-01-01 is not a date: years start at 0001."),
+        ("2026-2-3", "Enter the date as YYYY-MM-DD, for example 2026-11-26."),
+        ("26-11-2026", "Enter the date as YYYY-MM-DD, for example 2026-11-26."),
+        ("tomorrow", "Enter the date as YYYY-MM-DD, for example 2026-11-26."),
+    ],
+)
+def test_a_date_that_does_not_exist_is_named_as_such(
+    client: TestClient, as_of: str, message: str
+) -> None:
+    """Issue 15: a well-formed impossible date says it does not exist (the Gregorian calendar's
+    month lengths); only malformed input is asked for as YYYY-MM-DD. The receipt says the same."""
+    status, doc = page(client, "/verify", certificate_number="FS 612345", as_of=as_of)
+    assert status == 422
+    assert doc.one("p", id="v-as_of-error").text == f"Error: {message}"
+    receipt = client.get("/verify/receipt", params={"certificate_number": "X", "as_of": as_of})
+    assert receipt.json()["errors"] == [{"pointer": "/as_of", "detail": message}]
+
+
+def test_the_error_summary_takes_the_focus_on_load(client: TestClient) -> None:
+    """Issue 15: after a 422 the error summary (role=alert, tabindex=-1) is the page's one
+    autofocus element, so focus starts there (GOV.UK error summary); on the search form too."""
+    for url, params, prefix in (
+        ("/verify", {"certificate_number": "", "as_of": "2026-02-30"}, "v"),
+        ("/search", {"organization": " "}, "s"),
+    ):
+        status, doc = page(client, url, **params)
+        assert status == 422
+        focused = [e for e in doc.iter() if "autofocus" in e.attrs]
+        assert [e.attrs.get("id") for e in focused] == [f"{prefix}-error-summary"]
+        summary = focused[0]
+        assert (summary.attrs["role"], summary.attrs["tabindex"]) == ("alert", "-1")
+        assert summary.attrs["aria-labelledby"] == f"{prefix}-error-summary-title"
+    _, home = page(client, "/")
+    assert [e for e in home.iter() if "autofocus" in e.attrs] == []
+
+
+@pytest.mark.usefixtures("registry")
+@pytest.mark.parametrize(
+    ("params", "found", "ending"),
+    [
+        (
+            {"certificate_number": "NOPE-404", "certification_body": "NBC"},
+            "Certificate found: Failed. No certificate NOPE-404 among Northbridge Certification "
+            "Ltd's published certificates; ask the issuer to confirm it.",
+            "",
+        ),
+        (
+            {"certificate_number": "dup-1"},
+            "Certificate found: Failed. 2 certificates are numbered dup-1 (Northbridge "
+            "Certification Ltd, Qualis Auditores SA); name the certification body to choose one.",
+            " Open one of the certificates above to run them all.",
+        ),
+    ],
+)
+def test_not_found_and_ambiguous_state_once_what_could_not_be_checked(
+    client: TestClient, params: dict[str, str], found: str, ending: str
+) -> None:
+    """Issue 15: no table of ten identical "Not checked" rows, but what was checked and one
+    sentence naming what could not be, and why."""
+    _, doc = page(client, "/verify", as_of=AS_OF, **params)
+    panel = doc.one("div", class_="not-run")
+    assert panel.attrs["data-check"] == "certificate_found"
+    assert panel.one("p", class_="not-run__found").text == found
+    assert panel.one("p", class_="not-run__rest").text == (
+        "The other 10 checks need a single certificate to look at, so none of them was run: "
+        "status, validity dates, standard edition, issuer's accreditation, sectors, "
+        "accreditation body and whether the organisation, standard, country and activity you "
+        "were told match." + ending
+    )
+    assert "Not checked" not in doc.text
+    assert doc.find_all("td", class_="outcome") == []
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_permanent_link_of_a_mismatch_reproduces_it(client: TestClient) -> None:
+    """Issue 15: the permanent link carries every claim and the date, so a colleague who opens
+    it sees the same verdict and the same checks (it used to drop the claims: "Valid")."""
+    asked = {
+        "certificate_number": "fs 612 345",
+        "certification_body": "Northbridge Certification",
+        "organization": "Bellweather Foods plc",
+        "standard": "ISO 14001",
+        "country": "France",
+        "scope": "catering",
+        "as_of": AS_OF,
+    }
+    _, doc = page(client, "/verify", **asked)
+    assert verdict_of(doc)[0] == "mismatch"
+    href = doc.one("a", class_="permalink").attrs["href"]
+    assert urlsplit(href).path == "/verify/NBC/FS%20612345"
+    assert parse_qs(urlsplit(href).query) == {
+        "organization": ["Bellweather Foods plc"],
+        "standard": ["ISO 14001"],
+        "country": ["France"],
+        "scope": ["catering"],
+        "as_of": [AS_OF],
+    }
+
+    def checks(d: Element) -> list[tuple[str, str, str]]:
+        return [
+            (
+                row.attrs["data-check"],
+                row.one("td", class_="outcome").text,
+                row.find_all("td")[1].text,
+            )
+            for row in d.one("table", class_="checks").find_all("tr", class_="check")
+        ]
+
+    status, again = page(client, href)
+    assert status == 200
+    assert verdict_of(again) == verdict_of(doc)
+    assert checks(again) == checks(doc)
+    assert [outcome for _, outcome, _ in checks(doc)].count("Failed") == 3
+    assert again.one("a", class_="permalink").attrs["href"] == href
+
+
+@pytest.mark.usefixtures("registry")
+def test_the_permanent_link_keeps_the_date_asked_about(client: TestClient) -> None:
+    """A check on another day links to that day: FS-700001 was active before its withdrawal."""
+    _, doc = page(client, "/verify", certificate_number="FS-700001", as_of="2026-05-01")
+    assert verdict_of(doc)[0] == "valid"
+    href = doc.one("a", class_="permalink").attrs["href"]
+    assert href == "/verify/NBC/FS-700001?as_of=2026-05-01"
+    _, today = page(client, "/verify/NBC/FS-700001")
+    assert verdict_of(today)[0] == "withdrawn"
+    _, again = page(client, href)
+    assert verdict_of(again)[0] == "valid"
 
 
 def test_error_summary_lists_errors_in_form_order(client: TestClient) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -25,7 +25,7 @@ from app.change_sink import record_certification_body
 from app.domain import changes
 from app.domain.changes import StatusStatement
 from app.domain.editions import unpublished_on_issue_date
-from app.domain.facts import Status
+from app.domain.facts import Status, StatusEvent
 from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number
 from app.domain.standards import standard_edition_of
@@ -46,6 +46,7 @@ from app.services.imports.formats import (
     canonical,
     column_for,
     keep_unstated_site_parts,
+    read_status_history,
     type_problems,
 )
 from app.services.imports.organizations import OrganizationRecords
@@ -55,6 +56,7 @@ from app.services.imports.report import (
     Mode,
     RowReport,
 )
+from app.services.imports.warnings import ImportWarnings
 from app.services.registry.certificates import organization_snapshot
 
 OTHER_CB = "other_certification_body"
@@ -73,6 +75,7 @@ class _Valid:
     mapping: StatusMapping | None
     statement: StatusStatement | None
     sources: dict[str, str]
+    history: list[StatusStatement] | None = None
 
 
 class Importer:
@@ -105,6 +108,7 @@ class Importer:
         self.standards = {(code, edition): id_ for id_, (code, edition, _) in editions.items()}
         self.standard_labels = {id_: label for id_, (_, _, label) in editions.items()}
         self.publications = repo.standard_publications(session)
+        self.warnings = ImportWarnings(session, certification_body.id, today)
         self.actor = {
             "actor_key_id": principal.key_id,
             "actor_role": principal.role.value if principal.role else None,
@@ -191,6 +195,9 @@ class Importer:
                         "reason": f"{c['status_effective_from']!r} is not a real date (YYYY-MM-DD)",
                     }
                 )
+        history = None
+        if c["status_history"] is not None:
+            history = self._history(c["status_history"], raw, errors)
         key = normalize_certificate_number(stated.certificate_number)
         if key in seen:
             errors.append(
@@ -215,9 +222,41 @@ class Importer:
                 mapping.status, effective, c["status_reason"] or f"imported as {mapping.given}"
             )
         return (
-            _Valid(report, values, key, standard_id, mapping, statement, dict(raw.sources)),
+            _Valid(
+                report, values, key, standard_id, mapping, statement, dict(raw.sources), history
+            ),
             report,
         )
+
+    def _history(
+        self, value: Any, raw: RawRow, errors: list[dict[str, str]]
+    ) -> list[StatusStatement] | None:
+        """A row's `status_history` as dated status statements (the status words as the
+        `status` column reads them), or None with an error naming the entry."""
+        column = raw.sources.get("status_history", "status_history")
+        try:
+            entries = read_status_history(value)
+        except ValueError as exc:
+            errors.append({"field": column, "reason": str(exc)})
+            return None
+        history: list[StatusStatement] = []
+        for number, (word, day, reason) in enumerate(entries, start=1):
+            try:
+                mapping = map_status(word)
+            except ValueError as exc:
+                errors.append({"field": column, "reason": f"entry {number}: {exc}"})
+                return None
+            if mapping.status is None:
+                errors.append(
+                    {
+                        "field": column,
+                        "reason": f"entry {number}: {word!r} is not a status a certificate "
+                        "is recorded with (active, suspended or withdrawn)",
+                    }
+                )
+                return None
+            history.append(StatusStatement(mapping.status, day, reason))
+        return history
 
     def _check_binding(self, c: dict[str, Any], raw: RawRow, errors: list[dict[str, str]]) -> None:
         """A row that names another CB than the one this import acts for is an error, never
@@ -294,6 +333,7 @@ class Importer:
         updates: list[dict[str, Any]] = []
         site_replacements: list[uuid.UUID] = []
         audits: list[dict[str, Any]] = []
+        written: list[_Valid] = []
 
         for v in batch:
             old = existing.get(v.number_key)
@@ -381,9 +421,11 @@ class Importer:
                     }
                 )
                 new_sites += repo.site_rows(cert_id, site_rows)
-                for event, why in changes.initial_status_events(merged["issue_date"], v.statement):
+                for order, (event, why) in enumerate(self._initial_events(v, merged["issue_date"])):
                     new_events.append(
-                        self._event(cert_id, event.status.value, event.effective_from, why, now)
+                        self._event(
+                            cert_id, event.status.value, event.effective_from, why, now, order
+                        )
                     )
                 v.report.outcome = "created"
                 v.report.certificate_id = str(cert_id)
@@ -392,16 +434,41 @@ class Importer:
                         "certificate.import.create", cert_id, None, {**body, "sites": site_rows}
                     )
                 )
-                self._done(v)
+                written.append(v)
                 continue
 
             assert current is not None
             merged["organization"] = orgs.snapshot(org_id)
             field_changes = changes.changes(current, merged)
-            status_event = changes.status_event_to_record(events[old.id], v.statement, self.today)
             reported = [c.as_dict() for c in field_changes]
+            recorded = list(events[old.id])
+            for order, entry in enumerate(
+                changes.status_history_to_record(recorded, v.history or [])
+            ):
+                assert entry.effective_from is not None
+                before_entry = status_at(recorded, entry.effective_from, Status.ACTIVE)
+                recorded.append(StatusEvent(entry.status, entry.effective_from, entry.reason))
+                new_events.append(
+                    self._event(
+                        old.id,
+                        entry.status.value,
+                        entry.effective_from,
+                        entry.reason,
+                        now,
+                        order,
+                    )
+                )
+                reported.append(
+                    {
+                        "field": "status",
+                        "before": before_entry.value if before_entry is not None else None,
+                        "after": entry.status.value,
+                        "effective_from": entry.effective_from.isoformat(),
+                    }
+                )
+            status_event = changes.status_event_to_record(recorded, v.statement, self.today)
             if status_event is not None:
-                before = status_at(events[old.id], self.today, Status.ACTIVE)
+                before = status_at(recorded, self.today, Status.ACTIVE)
                 new_events.append(
                     self._event(
                         old.id,
@@ -409,6 +476,7 @@ class Importer:
                         status_event.effective_from,
                         v.statement.reason if v.statement is not None else None,
                         now,
+                        len(recorded) - len(events[old.id]),
                     )
                 )
                 reported.append(
@@ -422,7 +490,7 @@ class Importer:
             v.report.certificate_id = str(old.id)
             if not reported:
                 v.report.outcome = "unchanged"
-                self._done(v)
+                written.append(v)
                 continue
             if field_changes:
                 updates.append({"id": old.id, "updated_at": now, **body})
@@ -453,7 +521,7 @@ class Importer:
                     {c["field"]: c["after"] for c in reported},
                 )
             )
-            self._done(v)
+            written.append(v)
 
         orgs.flush()
         repo.write_batch(
@@ -471,6 +539,11 @@ class Importer:
         if any(v.report.outcome == "updated" for v in batch):
             # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
             record_certification_body(s, self.cb.id)
+        # What each written row will verify as, by the engine's rules (warnings.py), before
+        # its report is counted and handed on.
+        self.warnings.add([(v.report, v.sources) for v in written])
+        for v in written:
+            self._done(v)
 
     def _unpublished(
         self, v: _Valid, old: repo.ExistingCertificate | None, issue: date
@@ -485,16 +558,40 @@ class Importer:
         named = "standard" if v.standard_id is not None else "issue_date"
         return None if problem is None else (_column(named, v.sources), problem)
 
+    def _initial_events(self, v: _Valid, issue_date: date) -> list[tuple[StatusEvent, str | None]]:
+        """A new certificate's first status events: its stated history (with its reasons),
+        then the `status` column when the history lacks it; without a history, the write
+        API's initial events (app/domain/changes.py)."""
+        if not v.history:
+            return changes.initial_status_events(issue_date, v.statement)
+        events: list[tuple[StatusEvent, str | None]] = [
+            (StatusEvent(e.status, e.effective_from), e.reason)
+            for e in changes.status_history_to_record([], v.history)
+            if e.effective_from is not None
+        ]
+        last = changes.status_event_to_record([e for e, _ in events], v.statement, self.today)
+        if last is not None:
+            events.append((last, v.statement.reason if v.statement is not None else None))
+        return events
+
     def _event(
-        self, cert_id: uuid.UUID, status: str, effective: date, reason: str | None, now: datetime
+        self,
+        cert_id: uuid.UUID,
+        status: str,
+        effective: date,
+        reason: str | None,
+        now: datetime,
+        order: int = 0,
     ) -> dict[str, Any]:
+        """A status event row; `order` keeps a row's several events in their stated order
+        (history order is effective date, then recording time)."""
         return {
             "id": uuid.uuid4(),
             "certificate_id": cert_id,
             "status": status,
             "effective_from": effective,
             "reason": reason,
-            "recorded_at": now,
+            "recorded_at": now + timedelta(microseconds=order),
             **self.actor,
         }
 

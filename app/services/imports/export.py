@@ -15,15 +15,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.domain.verification import status_event_at
 from app.models import Certificate
 from app.repositories.certificates import certificates_of_certification_body
 from app.services.imports.formats import LIST_SEPARATOR, MD28_HEADERS
 from app.services.registry.certificates import certificate_status_today
 from app.services.safe_text import safe_row
+from app.services.verification.fact_mapping import status_events
 
 OUR_COLUMNS = [
     "certificate_number",
     "status",
+    "status_effective_from",
+    "status_reason",
+    "status_history",
     "organization_name",
     "organization_country",
     "organization_aliases",
@@ -42,6 +47,28 @@ OUR_COLUMNS = [
 ]
 
 
+def status_history(cert: Certificate) -> list[dict[str, Any]]:
+    """Every recorded status event, in history order (effective date, then recording time),
+    as the import's `status_history` reads it back."""
+    return [
+        {
+            "status": e.status.value,
+            "effective_from": e.effective_from.isoformat(),
+            "reason": e.reason,
+        }
+        for e in status_events(cert.status_events)
+    ]
+
+
+def status_in_force(cert: Certificate, today: date) -> tuple[str, str]:
+    """(effective from, reason) of the status event in force on `today`, beside the status
+    column; blank before any event is in force."""
+    event = status_event_at(status_events(cert.status_events), today)
+    if event is None:
+        return "", ""
+    return event.effective_from.isoformat(), event.reason or ""
+
+
 def _flat(cert: Certificate, today: date, md28: bool) -> dict[str, str]:
     org = cert.organization
 
@@ -51,9 +78,13 @@ def _flat(cert: Certificate, today: date, md28: bool) -> dict[str, str]:
         return value.strftime("%Y%m%d") if md28 else value.isoformat()
 
     status = certificate_status_today(cert, today) or "active"
+    effective_from, reason = status_in_force(cert, today)
     return {
         "certificate_number": cert.certificate_number,
         "status": status.capitalize() if md28 else status,
+        "status_effective_from": effective_from,
+        "status_reason": reason,
+        "status_history": json.dumps(status_history(cert), ensure_ascii=False),
         "organization_name": org.name,
         "organization_country": org.country or "",
         "organization_aliases": LIST_SEPARATOR.join(org.aliases or []),
@@ -76,9 +107,13 @@ def _flat(cert: Certificate, today: date, md28: bool) -> dict[str, str]:
 
 def _nested(cert: Certificate, today: date) -> dict[str, Any]:
     org = cert.organization
+    effective_from, reason = status_in_force(cert, today)
     return {
         "certificate_number": cert.certificate_number,
         "status": certificate_status_today(cert, today) or "active",
+        "status_effective_from": effective_from or None,
+        "status_reason": reason or None,
+        "status_history": status_history(cert),
         "organization": {
             "name": org.name,
             "country": org.country,

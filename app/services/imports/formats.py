@@ -7,6 +7,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, BinaryIO
 
 from app.schemas.common import multi_line, single_line
@@ -21,6 +22,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "status": ("status", "certification status"),
     "status_effective_from": ("status_effective_from", "status effective from", "status date"),
     "status_reason": ("status_reason", "status reason"),
+    "status_history": ("status_history", "status history"),
     "organization_name": ("organization_name", "organization", "certified entity name"),
     "organization_country": (
         "organization_country",
@@ -64,6 +66,7 @@ MD28_HEADERS: dict[str, str] = {
 LIST_SEPARATOR = "|"
 _SPACES = re.compile(r"\s+")
 _COMPACT_DATE = re.compile(r"^[0-9]{8}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class FileProblem(ValueError):
@@ -97,6 +100,9 @@ class Layout:
 
     aliases: dict[str, tuple[str, ...]]
     required: tuple[str, ...]
+    not_stored: frozenset[str] = frozenset()
+    """Header names (lower case) of columns a standard template has and the registry does not
+    hold: accepted without `ignore_unknown_columns`, listed in `ignored_columns`."""
 
     @property
     def lookup(self) -> dict[str, str]:
@@ -104,7 +110,21 @@ class Layout:
         return {alias: name for name, aliases in self.aliases.items() for alias in aliases}
 
 
-CERTIFICATES = Layout(COLUMN_ALIASES, REQUIRED)
+IAF_NOT_STORED = frozenset(
+    {
+        "certification identity number",
+        "certification type",
+        "accreditation status",
+        "certified entity unique id",
+        "business registered address",
+        "sector name",
+    }
+)
+"""IAF CertSearch certification fields (IAF MD 28 glossary v1.1-v2.1, the fields beside those
+in COLUMN_ALIASES) that the registry does not store: the CB's internal id, the main scope type,
+the accreditation status it claims (verification checks the accreditation itself), the certified
+entity's CertSearch id and registered address, and the sector name (the code is imported)."""
+CERTIFICATES = Layout(COLUMN_ALIASES, REQUIRED, IAF_NOT_STORED)
 ACCREDITATIONS = Layout(
     {
         "certification_body": ("certification_body", "certification body", "cb"),
@@ -140,12 +160,15 @@ def understand_header(
     (unknown ones are listed in `ignored` instead when `ignore_unknown`)."""
     columns: dict[str, str] = {}
     ignored: list[str] = []
+    unknown: list[str] = []
     lookup = layout.lookup
     for raw in names:
         key = _norm(raw)
         ours = lookup.get(key)
         if ours is None:
             ignored.append(raw)
+            if key not in layout.not_stored:
+                unknown.append(raw)
         elif ours in columns:
             raise FileProblem(f"columns {columns[ours]!r} and {raw!r} both mean {ours}")
         else:
@@ -157,8 +180,8 @@ def understand_header(
             for m in missing
         )
         raise FileProblem(f"missing required column(s): {expected}")
-    if ignored and not ignore_unknown:
-        raise unknown_names_problem(ignored, layout)
+    if unknown and not ignore_unknown:
+        raise unknown_names_problem(unknown, layout)
     return Header(columns=columns, ignored=ignored)
 
 
@@ -269,7 +292,8 @@ def read_jsonl(
     row is read (the upload is spooled, a file on disk is seekable), unless `ignore_unknown`."""
 
     lookup = layout.lookup
-    unknown = _unknown_keys(stream, layout) if stream.seekable() else []
+    ignored = _unknown_keys(stream, layout) if stream.seekable() else []
+    unknown = [key for key in ignored if _norm(key) not in layout.not_stored]
     if unknown and not ignore_unknown:
         raise unknown_names_problem(unknown, layout, "field")
 
@@ -298,7 +322,7 @@ def read_jsonl(
                     sources[ours] = str(key)
             yield RawRow(number, values, sources)
 
-    return Header(columns={}, ignored=unknown), rows()
+    return Header(columns={}, ignored=ignored), rows()
 
 
 def _blank(value: Any) -> bool:
@@ -442,7 +466,7 @@ IMPORT_ONLY_TEXT = (
 """Row values outside the write API's body, checked for control characters like its fields."""
 
 
-LIST_FIELDS = frozenset({"sectors", "organization_aliases", *SITE_COLUMNS})
+LIST_FIELDS = frozenset({"sectors", "organization_aliases", "status_history", *SITE_COLUMNS})
 """Flat fields whose JSON Lines value may be a list; every other flat value is a scalar."""
 
 
@@ -459,6 +483,8 @@ def type_problems(raw: RawRow) -> list[tuple[str, str]]:
         elif name == "sites":
             if value is not None and not isinstance(value, list):
                 problems.append((field, "must be a list of sites"))
+        elif name == "status_history":
+            continue  # a list, or its JSON text; read by read_status_history
         elif isinstance(value, dict) or (isinstance(value, list) and name not in LIST_FIELDS):
             problems.append((field, "must be a single value, not a list or an object"))
     return problems
@@ -491,9 +517,62 @@ def canonical(raw: RawRow) -> dict[str, Any]:
         "status": _text(v.get("status")),
         "status_effective_from": _date(v.get("status_effective_from")),
         "status_reason": _text(v.get("status_reason")),
+        "status_history": None if _blank(v.get("status_history")) else v["status_history"],
         "certification_body": _text(v.get("certification_body")),
         "certificate_id": _text(v.get("certificate_id")),
     }
+
+
+MAX_STATUS_HISTORY = 1000
+"""Most entries a row's `status_history` may hold."""
+STATUS_HISTORY_KEYS = ("status", "effective_from", "reason")
+
+
+def read_status_history(value: Any) -> list[tuple[str, date, str | None]]:
+    """A row's status history as (status word, effective date, reason) in the stated order:
+    a JSON Lines list, or in a CSV or XLSX cell its JSON text, of objects with `status`,
+    `effective_from` (YYYY-MM-DD) and optionally `reason`, as export writes it. ValueError
+    with the reason for the client when it is not that."""
+    if isinstance(value, str):
+        try:
+            value = load_json(value)
+        except UnreadableJson as exc:
+            raise ValueError(
+                f"{exc.reason}; write it as a JSON list of objects with status, "
+                'effective_from and reason, e.g. [{"status": "active", "effective_from": '
+                '"2024-01-10", "reason": "issued"}]'
+            ) from None
+    if not isinstance(value, list):
+        raise ValueError("must be a list of objects with status, effective_from and reason")
+    if len(value) > MAX_STATUS_HISTORY:
+        raise ValueError(f"has {len(value)} entries; at most {MAX_STATUS_HISTORY}")
+    entries: list[tuple[str, date, str | None]] = []
+    for number, entry in enumerate(value, start=1):
+        where = f"entry {number}"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{where} is not an object with status, effective_from and reason")
+        unknown = sorted(str(k) for k in entry if k not in STATUS_HISTORY_KEYS)
+        if unknown:
+            raise ValueError(
+                f"{where} has unknown key(s) {', '.join(repr(k) for k in unknown)}; the known "
+                "ones are status, effective_from, reason"
+            )
+        status, effective, reason = (entry.get(k) for k in STATUS_HISTORY_KEYS)
+        if not isinstance(status, str) or not status.strip():
+            raise ValueError(f"{where} needs a status (active, suspended or withdrawn)")
+        if not isinstance(effective, str) or not _ISO_DATE.match(effective):
+            raise ValueError(f"{where} needs effective_from as YYYY-MM-DD")
+        try:
+            day = date.fromisoformat(effective)
+        except ValueError:
+            raise ValueError(f"{where}: {effective!r} is not a real date") from None
+        if reason is not None and (not isinstance(reason, str) or len(reason) > 1000):
+            raise ValueError(f"{where}: reason must be text of at most 1000 characters")
+        single_line(status)
+        if reason is not None:
+            multi_line(reason)
+        entries.append((status.strip(), day, reason))
+    return entries
 
 
 # pointer in the canonical body -> our column name, for naming the field the user wrote.

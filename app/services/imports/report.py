@@ -23,6 +23,7 @@ class RowReport:
     changes: list[dict[str, Any]] = field(default_factory=list)
     status_mapping: str | None = None
     errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
     mapping: StatusMapping | None = field(default=None, repr=False)
     target: str = field(default="certificate", repr=False)
 
@@ -41,6 +42,8 @@ class RowReport:
             out["status_mapping"] = self.status_mapping
         if self.errors:
             out["errors"] = self.errors
+        if self.warnings:
+            out["warnings"] = self.warnings
         return out
 
 
@@ -57,6 +60,7 @@ class ImportReport:
     )
     status_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    warnings: dict[str, int] = field(default_factory=dict)
     committed: bool = False
     rows: list[dict[str, Any]] = field(default_factory=list)
 
@@ -64,6 +68,8 @@ class ImportReport:
         """Add one row to the totals."""
         self.totals["rows"] += 1
         self.totals[report.outcome] += 1
+        for warning in report.warnings:
+            self.warnings[warning["code"]] = self.warnings.get(warning["code"], 0) + 1
         if mapping is not None:
             entry = self.status_mappings.setdefault(
                 mapping.given, {"explanation": mapping.explanation, "rows": 0}
@@ -79,6 +85,7 @@ class ImportReport:
             "totals": self.totals,
             "status_mappings": self.status_mappings,
             "ignored_columns": self.ignored_columns,
+            "warnings": self.warnings,
         }
         if include_rows:
             out["rows"] = self.rows

@@ -15,11 +15,11 @@ from sqlalchemy.orm import Session
 
 from app.errors import UnsupportedMediaType, ValidationProblem, problem_body, validation_errors
 from app.repositories.verifications import insert_verifications
+from app.schemas.integration import MAX_BATCH_ITEMS as MAX_BATCH_ITEMS  # also documents it
 from app.schemas.verification import VerificationRequestIn
 from app.services.safe_text import MAX_CSV_CELL, UnreadableJson, load_json, safe_row
 from app.services.verification.answer import verify_many
 
-MAX_BATCH_ITEMS = 10_000
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
 CSV_FIELDS = (
     "certificate_number",
@@ -97,14 +97,31 @@ def parse_batch_body(content_type: str, raw: bytes) -> list[Any]:
     )
 
 
-def batch_csv(results: Sequence[dict[str, Any]]) -> str:
-    """The answers as CSV, one row per item; every cell spreadsheet-safe (safe_text)."""
+def _given(item: Any, field: str) -> str:
+    """What an item that failed validation gave for `field`, as text ("" when it gave none)."""
+    value = item.get(field) if isinstance(item, dict) else None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()
+
+
+def batch_csv(results: Sequence[dict[str, Any]], *, items: Sequence[Any]) -> str:
+    """The answers as CSV, one row per item; every cell spreadsheet-safe (safe_text). The row
+    of an item that failed validation keeps the number and CB the item gave, so it can be
+    matched with its input line."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_OUT, lineterminator="\n")
     writer.writeheader()
     for index, r in enumerate(results):
         if "verdict" not in r:
-            writer.writerow(safe_row({"item": index, "error": r.get("detail", "invalid item")}))
+            item = items[index] if index < len(items) else None
+            row = {
+                "item": index,
+                "certificate_number": _given(item, "certificate_number"),
+                "certification_body": _given(item, "certification_body"),
+                "error": r.get("detail", "invalid item"),
+            }
+            writer.writerow(safe_row(row))
             continue
         query = r["query"]
         cb = r.get("certification_body") or {}

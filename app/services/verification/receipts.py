@@ -1,4 +1,12 @@
-"""Signed receipts: Ed25519 compact JWS over a digest of the RFC 8785 canonical response."""
+"""Signed receipts: Ed25519 compact JWS over a digest of the RFC 8785 canonical response.
+
+The JWS `alg` is "EdDSA" (RFC 8037), the name every common JOSE library verifies: PyJWT knows no
+other name for Ed25519, and joserfc, jwcrypto and Node's jose know both. RFC 9864 prefers the
+fully specified "Ed25519" (receipts used it until issue 15), but the signature is the same bytes
+either way, so receipts stored with `alg: "Ed25519"` still verify: `verify_receipt` accepts both
+names (RECEIPT_ALGORITHMS), and the examples/ show how each library does. The database holds only
+each key's kty, crv and x (never an `alg`), so the JWKS says "EdDSA" for old keys too.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ import orjson
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from joserfc import jws
+from joserfc.jwa import EdDSAAlgorithm
 from joserfc.jwk import OKPKey
 from joserfc.util import json_b64encode, urlsafe_b64encode
 from sqlalchemy.exc import IntegrityError
@@ -32,7 +41,9 @@ from app.keystore import (
 from app.models import SigningKey
 from app.repositories.keys import current_signing_keys, signing_key_by_kid, signing_keys
 
-ALGORITHM = "Ed25519"  # RFC 9864 fully-specified EdDSA over Ed25519
+ALGORITHM = "EdDSA"  # RFC 8037 EdDSA over Ed25519 (see the module docstring)
+RECEIPT_ALGORITHMS = ("EdDSA", "Ed25519")
+"""The `alg` values a receipt may carry: "EdDSA" since issue 15, "Ed25519" (RFC 9864) before."""
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _cache: dict[str, OKPKey] = {}
@@ -320,14 +331,44 @@ def sign_compact(key: OKPKey, body: bytes) -> str:
     return (signing_input + b"." + urlsafe_b64encode(private.sign(signing_input))).decode("ascii")
 
 
+class _EdDSA(EdDSAAlgorithm):
+    """joserfc's EdDSA without its RFC 9864 deprecation warning: receipts use it on purpose."""
+
+    security_warning = ""  # falsy: no warning (joserfc checks `if alg.security_warning`)
+
+
+_QUIET_EDDSA = _EdDSA()
+
+
+class ReceiptRegistry(jws.JWSRegistry):
+    """joserfc's JWS registry allowing exactly the receipt algorithms, with EdDSA not flagged
+    (verify_receipt runs for every test and example; a warning per receipt says nothing the
+    module docstring does not)."""
+
+    def __init__(self) -> None:
+        super().__init__(algorithms=list(RECEIPT_ALGORITHMS))
+        self.algorithms = {**jws.JWSRegistry.algorithms, ALGORITHM: _QUIET_EDDSA}
+
+
+def receipt_registry() -> ReceiptRegistry:
+    """A registry that allows exactly the receipt algorithms."""
+    return ReceiptRegistry()
+
+
 def verify_receipt(receipt: str, jwks: dict[str, Any]) -> dict[str, Any]:
-    """Verify a receipt against a JWK Set offline and return its payload (raises on failure)."""
+    """Verify a receipt against a JWK Set offline and return its payload (raises on failure).
+
+    Receipts signed as "EdDSA" (now) and as "Ed25519" (before issue 15) both verify; the key is
+    taken by `kid` and must be an Ed25519 key, whatever `alg` the JWKS gives it.
+    """
     header = json.loads(_b64(receipt.split(".")[0]))
     matching = [k for k in jwks["keys"] if k.get("kid") == header.get("kid")]
     if not matching:
         raise ValueError(f"no key with kid {header.get('kid')!r} in the JWKS")
+    if matching[0].get("crv") != "Ed25519":
+        raise ValueError(f"the key {header.get('kid')!r} is not an Ed25519 key")
     public = OKPKey.import_key({k: v for k, v in matching[0].items() if k in {"kty", "crv", "x"}})
-    obj = jws.deserialize_compact(receipt, public, algorithms=[ALGORITHM])
+    obj = jws.deserialize_compact(receipt, public, registry=receipt_registry())
     payload: dict[str, Any] = json.loads(obj.payload)
     return payload
 
