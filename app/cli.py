@@ -146,6 +146,13 @@ def migrate() -> None:
     except KeyConfigurationError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    except SQLAlchemyError as exc:  # e.g. a SQLite file in a directory that does not exist
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        problem = f"cannot migrate the database {shown}: {reason}; check CERTVERIFY_DATABASE_URL"
+        if file is not None and not file.parent.is_dir():
+            problem += f" (the directory {file.parent.resolve()} does not exist)"
+        err.print(f"[red]certverify: {escape(problem)}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     newest = newest_revision()
     if before == newest:
         said = f"{shown} is already at the newest migration, {newest}; nothing to do"
@@ -499,6 +506,28 @@ def keys_rotate_signing() -> None:
     print(rotation.kid)
 
 
+def _publish_signing_key() -> None:
+    """Load the receipt signing key and publish its public half before the first request, as
+    `migrate` does: a key set for this process only (CERTVERIFY_SIGNING_KEY, a replaced key
+    file) would otherwise be published inside a request, and on SQLite a request that read
+    before another connection wrote cannot write afterwards (its batch answered 503). A key
+    that cannot be loaded is one line, exit 2."""
+    from rich.markup import escape
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.keystore import KeyConfigurationError
+    from app.services.verification.receipts import active_signing_key, reset_key_cache
+
+    try:
+        with _session(check=False) as session:
+            active_signing_key(session)
+    except KeyConfigurationError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except SQLAlchemyError:  # a database behind the code (a rolling deploy): the first request
+        reset_key_cache()  # publishes it, once `certverify migrate` has run
+
+
 @cli.command()
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -529,6 +558,7 @@ def serve(
 
     settings = get_settings()
     _require_database(lenient=True)  # never serve (and create) an empty SQLite file
+    _publish_signing_key()
     configure_logging(settings.log_level, settings.log_format)
     # uvicorn trusts forwarded headers from 127.0.0.1 unless told otherwise (and reads its own
     # FORWARDED_ALLOW_IPS): the setting always decides, and no proxy is trusted by default, so

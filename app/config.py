@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 RATE_PATTERN = r"^\s*\d+\s*/\s*(second|minute|hour|day)\s*$"
@@ -67,6 +67,23 @@ class Settings(BaseSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL used in deep links and QR codes."
     )
+    @field_validator(
+        "data_dir",
+        "signing_key",
+        "signing_key_file",
+        "secret_key",
+        "secret_key_file",
+        mode="before",
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """A key setting set to nothing (`CERTVERIFY_SIGNING_KEY=` in an env file or a compose
+        file with an empty secret) counts as unset, so the next source is used, instead of an
+        empty key that fails every request that signs."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     import_max_bytes: int = Field(
         default=50 * 1024 * 1024,
         description="Largest import file accepted over HTTP (413 above); the CLI has no limit.",

@@ -80,7 +80,7 @@ def key_directory(settings: Settings, database_url: str | None = None) -> tuple[
             f"and a {url.get_backend_name()} database has no directory to keep them beside: "
             + HOW_TO_CONFIGURE
         )
-    path = Path(database).expanduser().resolve()
+    path = Path(database).resolve()  # as SQLite opens it: no `~` expansion
     return path.parent, f"{path.stem}."
 
 

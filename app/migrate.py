@@ -70,7 +70,7 @@ def sqlite_file(database_url: str) -> Path | None:
         return None
     if url.query.get("mode") == "memory":
         return None
-    return Path(database).expanduser()
+    return Path(database)  # as SQLite opens it: no `~` expansion
 
 
 def display_url(database_url: str) -> str:

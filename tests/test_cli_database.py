@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from joserfc.jwk import OKPKey
+from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.db import get_engine, get_session_factory
-from app.migrate import newest_revision, upgrade
+from app.keystore import key_directory, signing_key_pem
+from app.migrate import newest_revision, sqlite_file, upgrade
 from app.services.verification.receipts import reset_key_cache
 
 NEEDS_THE_DATABASE = [
@@ -159,3 +162,51 @@ def test_migrate_says_what_it_did(
     assert upgraded.stderr.splitlines()[-1] == (
         f"upgraded {old} from migration 0010 to {newest} (the newest)"
     )
+
+
+def test_migrate_into_a_missing_directory_is_one_line(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SQLite file in a directory that does not exist: one line naming the directory, exit 2
+    (it was a traceback ending in "unable to open database file"), and nothing created."""
+    url = f"sqlite:///{tmp_path / 'missing' / 'cv.db'}"
+    _use(monkeypatch, url)
+    result = runner.invoke(cli, ["migrate"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"certverify: cannot migrate the database {url}: unable to open database file; check "
+        f"CERTVERIFY_DATABASE_URL (the directory {(tmp_path / 'missing').resolve()} does not "
+        "exist)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows.csv"]
+
+
+def test_a_tilde_in_a_sqlite_url_is_the_file_sqlite_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite does not expand `~`: `sqlite:///~/r.db` is the file `~/r.db` under the working
+    directory, so the database checks and the key files look there too, not in the home."""
+    monkeypatch.chdir(tmp_path)
+    assert sqlite_file("sqlite:///~/r.db") == Path("~/r.db")
+    directory, prefix = key_directory(Settings(data_dir=None), "sqlite:///~/r.db")
+    assert (directory, prefix) == (tmp_path / "~", "r.")
+
+
+def test_serve_publishes_a_signing_key_set_for_it_alone(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key given to `serve` only (CERTVERIFY_SIGNING_KEY) is published before the first
+    request: published inside a request, on SQLite that request could no longer write (its batch
+    answered 503)."""
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    upgrade(url)
+    key = OKPKey.generate_key("Ed25519")
+    monkeypatch.setenv("CERTVERIFY_SIGNING_KEY", signing_key_pem(key).decode())
+    _use(monkeypatch, url)
+    served = runner.invoke(cli, ["serve", "--no-worker"])
+    assert str(served.exception) == "serve went on to start uvicorn"
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        kids = connection.execute(text("SELECT kid FROM signing_keys")).scalars().all()
+    engine.dispose()
+    assert kids == [key.thumbprint()]

@@ -62,6 +62,25 @@ def test_data_dir_holds_the_generated_keys(tmp_path: Path) -> None:
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
 
 
+def test_key_settings_set_to_nothing_count_as_unset(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`CERTVERIFY_SIGNING_KEY=` (an env file or a compose file with an empty secret) is not an
+    empty key that fails every signing request: the keys are generated beside the database."""
+    for name in ("SIGNING_KEY", "SIGNING_KEY_FILE", "SECRET_KEY", "SECRET_KEY_FILE", "DATA_DIR"):
+        monkeypatch.setenv(f"CERTVERIFY_{name}", "  ")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'r.db'}")
+    assert (settings.signing_key, settings.signing_key_file, settings.data_dir) == (
+        None,
+        None,
+        None,
+    )
+    assert (settings.secret_key, settings.secret_key_file) == (None, None)
+    assert load_signing_key(settings) is not None
+    assert load_secret_box(settings) is not None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.secret-key", "r.signing-key.pem"]
+
+
 @pytest.mark.parametrize("form", ["pem", "jwk"])
 def test_signing_key_from_the_environment_as_pem_or_jwk(tmp_path: Path, form: str) -> None:
     """CERTVERIFY_SIGNING_KEY (PEM or JWK) is used as it is, and no file is written."""

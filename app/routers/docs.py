@@ -61,13 +61,13 @@ def _page(request: Request, name: str) -> HTMLResponse:
     return response
 
 
-@router.get("/docs", response_class=HTMLResponse)
+@router.api_route("/docs", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI: every operation, with "Try it out" against this server."""
     return _page(request, "docs_swagger.html")
 
 
-@router.get("/redoc", response_class=HTMLResponse)
+@router.api_route("/redoc", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def redoc(request: Request) -> HTMLResponse:
     """ReDoc: the same document as a three-panel reference."""
     return _page(request, "docs_redoc.html")

@@ -20,7 +20,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.services.auth import Role
-from app.services.imports.xlsx import OLE_MAGIC, XLSX_MEDIA_TYPE, read_xlsx
+from app.services.imports.xlsx import (
+    OLE_MAGIC,
+    XLSX_MEDIA_TYPE,
+    WorkbookLimits,
+    WorkbookTooLarge,
+    read_xlsx,
+)
 from tests.api import workbooks as wb
 from tests.factories import accredit, auth, make_ab, make_cb, make_key
 
@@ -461,6 +467,68 @@ def test_rows_and_columns_beyond_excel_grid_are_413(
     assert refused(response, 413) == (
         f"The file cannot be imported: the workbook part 'xl/worksheets/sheet1.xml' {detail}"
     )
+
+
+@pytest.mark.parametrize(
+    "padding", [" " * 100, "\r\n\t " * 20_000], ids=["100-blanks", "80000-blanks-over-chunks"]
+)
+def test_a_sheet_padded_with_white_space_is_still_guarded(
+    client: TestClient, tenant: dict[str, Any], padding: str
+) -> None:
+    """White space before the root element is well-formed XML (no XML declaration), and
+    openpyxl reads such a sheet: the guard must not take it for a binary part and pass it by
+    (a row of 16,385 cells would then reach openpyxl)."""
+    rows = '<row r="1">' + "<c/>" * 16_385 + "</row>"
+    sheet = padding + wb.sheet_xml(rows).removeprefix('<?xml version="1.0" encoding="UTF-8"?>')
+    response = post_xlsx(client, tenant["key"], wb.build({"Data": sheet}))
+    assert refused(response, 413) == (
+        "The file cannot be imported: the workbook part 'xl/worksheets/sheet1.xml' has a cell "
+        "in column 16,385 of row 1; a sheet has at most 16,384 columns"
+    )
+
+
+def _workbook_with_shared_strings_at(path: str, strings: list[str]) -> bytes:
+    """A workbook whose shared strings part is `path` (the relationships name it)."""
+    sst = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{wb.MAIN_NS}">'
+        + "".join(f"<si><t>{s}</t></si>" for s in strings)
+        + "</sst>"
+    )
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{n - 1}</v></c></row>' for n in (1, 2))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            wb.content_types(1, True).replace("/xl/sharedStrings.xml", f"/{path}"),
+        )
+        archive.writestr("_rels/.rels", wb.ROOT_RELS)
+        archive.writestr("xl/workbook.xml", wb.workbook_xml(["Data"]))
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            wb.workbook_rels(1, True).replace(
+                'Target="sharedStrings.xml"', f'Target="{path.removeprefix("xl/")}"'
+            ),
+        )
+        archive.writestr("xl/worksheets/sheet1.xml", wb.sheet_xml(rows))
+        archive.writestr(path, sst)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("path", ["xl/sharedStrings.xml", "xl/worksheets/sheet2.xml"])
+def test_shared_strings_keep_their_limit_whatever_their_part_is_named(path: str) -> None:
+    """openpyxl finds the shared strings through the relationships, whatever the part's name,
+    and holds them whole: named like a worksheet they must not get a worksheet's limit."""
+    strings = ["certificate_number", *(f"N{i}" for i in range(300))]
+    data = _workbook_with_shared_strings_at(path, strings)
+    limits = WorkbookLimits(max_shared_strings_bytes=2000)
+    with pytest.raises(WorkbookTooLarge) as refused:  # refused before any row is read
+        read_xlsx(io.BytesIO(data), limits=limits)
+    assert str(refused.value) == (
+        f"the workbook part {path!r} decompresses to 6,039 bytes; the shared strings may hold "
+        "at most 2,000 bytes"
+    )
+    _, rows = read_xlsx(io.BytesIO(data))  # within the default limits: read as usual
+    assert [row.values for row in rows] == [{"certificate_number": "N0"}]
 
 
 @pytest.mark.parametrize(

@@ -49,6 +49,11 @@ CHECKS = [
 
 # Import bodies in JSON Lines are text as far as generated cases go.
 schemathesis.serializer.alias("application/x-ndjson", "text/plain")
+# Workbooks are bytes: generated cases send arbitrary bytes as XLSX, which must be refused
+# cleanly (a 4xx problem), never a 500.
+schemathesis.serializer.alias(
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/octet-stream"
+)
 
 app = create_app(Settings(rate_limit_enabled=False))
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)

@@ -93,3 +93,12 @@ def test_no_page_with_inline_script_is_left_under_docs(client: TestClient) -> No
     response = client.get("/docs/oauth2-redirect")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("path", sorted(PAGES))
+def test_docs_pages_answer_head_like_get(client: TestClient, path: str) -> None:
+    """HEAD is answered as GET is, without a body (RFC 9110 §9.3.2): link checkers and uptime
+    probes ask /docs and /redoc with HEAD."""
+    head, get = client.head(path), client.get(path)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"] == get.headers["content-type"] == "text/html; charset=utf-8"

@@ -405,12 +405,16 @@ class _PartGuard:
             )
 
 
+XML_BLANKS = b" \t\r\n"
+"""XML 1.0 white space (production S)."""
+
+
 def _looks_like_xml(head: bytes) -> bool:
     """Whether a part's first bytes start an XML document (a UTF-8 or UTF-16 byte order mark,
     or `<` after blanks): only those are parsed, images and other binary parts are not."""
     if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return True
-    return head.lstrip(b" \t\r\n").startswith(b"<")
+    return head.lstrip(XML_BLANKS).startswith(b"<")
 
 
 def _part_limit(part: zipfile.ZipInfo, limits: WorkbookLimits) -> tuple[int, str]:
@@ -420,6 +424,39 @@ def _part_limit(part: zipfile.ZipInfo, limits: WorkbookLimits) -> tuple[int, str
     if name.endswith("sharedstrings.xml"):
         return limits.max_shared_strings_bytes, "the shared strings"
     return limits.max_other_part_bytes, "a workbook part other than a worksheet"
+
+
+_ROOT_LIMITS = {
+    "worksheet": ("max_worksheet_bytes", "a worksheet"),
+    "sst": ("max_shared_strings_bytes", "the shared strings"),
+}
+
+
+def _check_root_limit(
+    part: zipfile.ZipInfo, guard: _PartGuard, read: int, limit: int, limits: WorkbookLimits
+) -> None:
+    """Hold a part to the byte limit of what its root element says it is, too: openpyxl finds
+    the worksheets and the shared strings through the workbook's relationships, whatever their
+    names, so a limit chosen by name alone (_part_limit) would let shared strings named like a
+    worksheet be held whole at a worksheet's limit."""
+    if guard.root is None:
+        return
+    attribute, what = _ROOT_LIMITS.get(
+        guard.root, ("max_other_part_bytes", "a workbook part other than a worksheet")
+    )
+    by_root = getattr(limits, attribute)
+    if by_root >= limit:
+        return
+    if part.file_size > by_root:
+        size = f"{part.file_size:,} bytes"
+    elif read > by_root:
+        size = f"more than {_kib(by_root)}"
+    else:
+        return
+    raise WorkbookTooLarge(
+        f"the workbook part {part.filename!r} decompresses to {size}; {what} may hold at "
+        f"most {_kib(by_root)}"
+    )
 
 
 def guard_parts(
@@ -441,7 +478,6 @@ def guard_parts(
             read = 0
             try:
                 with archive.open(part) as member:
-                    first = True
                     while chunk := member.read(64 * 1024):
                         read += len(chunk)
                         if read > limit:  # zipfile enforces the declared size; belt and braces
@@ -449,13 +485,20 @@ def guard_parts(
                                 f"the workbook part {part.filename!r} decompresses to more "
                                 f"than {_kib(limit)}"
                             )
-                        if first:
-                            first = False
+                        if guard is None:
+                            # An XML document may start with any amount of white space (XML
+                            # 1.0 `Misc`), which openpyxl's parser skips: look past all of it,
+                            # or a part padded with blanks would escape the guard.
                             if not _looks_like_xml(chunk[:64]):
-                                break
+                                chunk = chunk.lstrip(XML_BLANKS)
+                                if not chunk:
+                                    continue
+                                if not _looks_like_xml(chunk[:64]):
+                                    break
                             guard = _PartGuard(part.filename, limits)
                         assert guard is not None
                         guard.feed(chunk)
+                        _check_root_limit(part, guard, read, limit, limits)
                 if guard is not None:
                     guard.feed(b"", final=True)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
