@@ -7,7 +7,7 @@ RUNTIME_STAMP := $(VENV)/.installed-runtime
 export CERTVERIFY_DATABASE_URL ?= sqlite:///./certverify.db
 
 .PHONY: install install-runtime run test test-any-day test-browser axe screenshots lint clean \
-	openapi lint-openapi lint-docker bench clients
+	openapi lint-openapi lint-docker bench bench-documents clients
 
 # Development (`make test`, `make lint`, ...): the service and the dev extras (test tools,
 # linters, Playwright, the benchmark's plotting), which include everything `make run` needs.
@@ -109,6 +109,13 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python -c "import matplotlib, psutil" 2>/dev/null || $(BIN)/pip install --quiet matplotlib psutil py-spy
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Claims extraction accuracy (BENCHMARKS.md, "Claims extraction accuracy"): generated text PDFs
+# and scans read through the service's reader (Tesseract for the scans), about 3 minutes.
+# More: make bench-documents BENCH_DOCUMENTS_ARGS="--text 700 --scans 140 --errors"
+BENCH_DOCUMENTS_ARGS ?= --text 140 --scans 42
+bench-documents: $(STAMP)
+	$(BIN)/python bench/documents.py $(BENCH_DOCUMENTS_ARGS)
 
 clean:
 	rm -rf $(VENV) certverify.db certverify.db-wal certverify.db-shm

@@ -604,6 +604,15 @@ def openapi(
 def verify_command(
     certificate_number: str,
     certification_body: Annotated[str | None, typer.Option("--certification-body", "--cb")] = None,
+    accreditation_body: Annotated[
+        str | None,
+        typer.Option(
+            "--accreditation-body",
+            "--ab",
+            help="The accreditation body printed on the certificate (its full name): checked "
+            "from reference data when the certificate is not found.",
+        ),
+    ] = None,
     organization: Annotated[str | None, typer.Option()] = None,
     standard: Annotated[str | None, typer.Option()] = None,
     scope: Annotated[str | None, typer.Option()] = None,
@@ -621,6 +630,7 @@ def verify_command(
         request = VerificationRequestIn(
             certificate_number=certificate_number,
             certification_body=certification_body,
+            accreditation_body=accreditation_body,
             organization=organization,
             standard=standard,
             scope=scope,
@@ -640,6 +650,11 @@ def verify_command(
     out.print(f"[bold]{answer['verdict'].upper()}[/bold] — {answer['summary']}")
     for check in answer["checks"]:
         out.print(f"  {check['outcome']:<8} {check['code']:<22} {check['message']}")
+    chain = answer.get("chain")
+    if chain is not None:
+        out.print("[bold]Chain[/bold] (from reference data; the registry has no record)")
+        for part, label in (("accreditation_body", "AB"), ("certification_body", "CB")):
+            out.print(f"  {label:<8} {chain[part]['message']}", markup=False, soft_wrap=True)
     exit_codes = {"valid": 0, "not_found": 3, "ambiguous": 3}
     raise typer.Exit(exit_codes.get(answer["verdict"], 1))
 

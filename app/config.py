@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     public_base_url: str = Field(
         default="http://127.0.0.1:8000", description="Base URL used in deep links and QR codes."
     )
+
     @field_validator(
         "data_dir",
         "signing_key",
@@ -87,6 +88,58 @@ class Settings(BaseSettings):
     import_max_bytes: int = Field(
         default=50 * 1024 * 1024,
         description="Largest import file accepted over HTTP (413 above); the CLI has no limit.",
+    )
+    # Certificate documents (POST /v1/documents/verify; app/services/documents/reader.py).
+    document_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Largest document accepted (413 above)."
+    )
+    document_max_pages: int = Field(
+        default=20, ge=1, description="Most pages a PDF may have (413 above)."
+    )
+    document_max_pixels: int = Field(
+        default=40_000_000,
+        ge=1,
+        description="Most pixels an image may declare in its header (413 above); PDF pages are "
+        "rendered for OCR and QR codes at 300 DPI or less, never above this.",
+    )
+    document_memory_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        ge=64 * 1024 * 1024,
+        description="Address space (RLIMIT_AS) of the short-lived process that reads one "
+        "document; a file that needs more is refused (422).",
+    )
+    document_cpu_seconds: int = Field(
+        default=30, ge=1, description="CPU time (RLIMIT_CPU) of that process and of its OCR."
+    )
+    document_read_seconds: float = Field(
+        default=25.0,
+        gt=0,
+        description="Wall-clock time one document may take to read (422 after); below "
+        "CERTVERIFY_REQUEST_TIMEOUT_SECONDS.",
+    )
+    document_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Documents one server process reads at once; the others wait their turn.",
+    )
+    document_ocr: bool = Field(
+        default=True,
+        description="Read scans and images with Tesseract when it is installed (false: never; "
+        "the answer then says OCR is unavailable).",
+    )
+    document_tesseract_cmd: str = Field(
+        default="tesseract", description="The Tesseract program (a name on PATH, or a path)."
+    )
+    document_ocr_languages: str = Field(
+        default="eng+deu+fra+spa+ita+pol+tur",
+        pattern=r"^[a-z_]{3,}(\+[a-z_]{3,})*$",
+        description="Tesseract languages to read with, those installed among them.",
+    )
+    document_rate_limit_units: int = Field(
+        default=10,
+        ge=1,
+        description="Units of the caller's rate-limit budget one document costs (the request "
+        "included): reading a document takes up to a few seconds of a core.",
     )
     webhook_retry_base_seconds: float = Field(
         default=30.0, description="First retry delay; doubles each attempt (with jitter)."

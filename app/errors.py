@@ -33,6 +33,18 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "Send the request body with one of the media types the operation accepts.",
     ),
     "payload-too-large": ("Payload too large", "The request body exceeds the documented limit."),
+    "unreadable-document": (
+        "The document cannot be read",
+        "The certificate document is malformed, truncated, protected by a password, or cannot "
+        "be read within the service's time and memory bounds. `reason` names the cause and "
+        "`errors` points at the form field `file`.",
+    ),
+    "no-certificate-number": (
+        "No certificate number in the document",
+        "No certificate number could be read from the document, so nothing was looked up. "
+        "`document` says what was read (and whether OCR was available); type the number "
+        "printed on the certificate instead.",
+    ),
     "unauthorized": (
         "Authentication failed",
         "The API key is missing, invalid or revoked. Send `Authorization: Bearer <api key>`.",
@@ -147,6 +159,20 @@ class PayloadTooLarge(AppError):
 
     status = 413
     slug = "payload-too-large"
+
+
+class UnreadableDocument(AppError):
+    """422: a certificate document that cannot be read (malformed, encrypted, over a bound)."""
+
+    status = 422
+    slug = "unreadable-document"
+
+
+class NoCertificateNumber(AppError):
+    """422: a document read without finding a certificate number; says what was read."""
+
+    status = 422
+    slug = "no-certificate-number"
 
 
 class UnsupportedMediaType(AppError):

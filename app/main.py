@@ -23,6 +23,7 @@ from app.routers import (
     certificates,
     clients,
     docs,
+    documents,
     imports,
     integration,
     qr,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.accreditation_router)
     app.include_router(integration.router)
     app.include_router(clients.router)
+    app.include_router(documents.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.mount(DOCS_ASSETS_URL, StaticFiles(packages=[DOCS_ASSETS_PACKAGE]), name="docs-assets")

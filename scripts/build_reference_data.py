@@ -3,6 +3,12 @@
 Usage, from the repository root:
 
     .venv/bin/python scripts/build_reference_data.py --source reference-data.json [--output P]
+    .venv/bin/python scripts/build_reference_data.py \
+        --lookalikes lookalike-accreditation-bodies.json [--lookalikes-output P]
+
+The second builds app/reference/lookalike_accreditation_bodies.json, the sourced list of
+look-alike "accreditation bodies" and of legitimate bodies easily confused with them, that the
+chain rule reads (app/domain/chain.py); see `build_lookalikes`.
 
 The output is a trimmed, sorted, stable copy of what certverify ships: IAF sector codes, standard
 editions with transition deadlines (disputed ranges, the deciding rule, MLA scope, publication and
@@ -25,9 +31,12 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = REPO_ROOT / "app" / "reference" / "reference_data.json"
+DEFAULT_LOOKALIKES_OUTPUT = REPO_ROOT / "app" / "reference" / "lookalike_accreditation_bodies.json"
 
 sys.path.insert(0, str(REPO_ROOT))
 
+from app.domain.countries import country_code  # noqa: E402
+from app.domain.names import fold_name, fold_text  # noqa: E402
 from app.domain.normalize import standard_code_key  # noqa: E402
 
 _EDITION_LABEL = re.compile(
@@ -347,34 +356,324 @@ def build(source_path: Path) -> dict[str, Any]:
     }
 
 
+LOOKALIKE_CLASSIFICATIONS: dict[bool | None, str] = {
+    False: "look-alike",
+    True: "legitimate-but-confusable",
+    None: "unresolved",
+}
+"""The list's `is_mla_signatory` as a classification (the list's own companion .md): false is a
+look-alike (not an MLA signatory, whatever it claims), true a legitimate body easily confused with
+one, null unresolved (never flagged on its name alone)."""
+
+LOOKALIKE_GROUPS: dict[str, str] = {
+    "rival-arrangement": (
+        "it runs its own rival recognition arrangement, while the IAF MLA (now the Global ACI "
+        "MRA) recognises only the six regional groups AFRAC, ARAC, APAC, EA, IAAC and SADCA"
+    ),
+    "uk-eu-private": (
+        'it is a private UK or European "accreditation body", while the UK and each EU member '
+        "state have one national accreditation body (UKAS in the UK), and only that body can be "
+        "a signatory"
+    ),
+    "private-scheme": (
+        "it is a private accreditation scheme outside the national accreditation system and "
+        "any international arrangement"
+    ),
+    "outside-arrangement": (
+        "it says itself that it is outside the IAF and Global ACI arrangements"
+    ),
+    "not-an-accreditation-body": "it is not an accreditation body at all",
+    "membership-terminated": (
+        "its IAF membership was terminated, so it no longer holds MLA recognition"
+    ),
+}
+"""Why each look-alike is not an MLA signatory, in words, by the groups of the list's companion
+.md ("Look-alikes": rival forums or "MLAs"; UK- or Europe-styled bodies; US-styled bodies; not
+accreditation bodies at all) and its entries' evidence (NACI: "membership has been terminated")."""
+
+LOOKALIKE_CURATION: dict[str, dict[str, Any]] = {
+    # Look-alikes (is_mla_signatory false): the group of the companion .md.
+    "International Accreditation Council": {"group": "rival-arrangement"},
+    "i-NAF": {"group": "rival-arrangement"},
+    "International Accreditation Federation Accreditation Bodies": {"group": "rival-arrangement"},
+    "International Certification Accreditation Board": {"group": "rival-arrangement"},
+    "IAAB (iaab.us)": {"group": "rival-arrangement"},
+    "International Accreditation Bureau": {"group": "rival-arrangement"},
+    # As their names place them ("Brussels", "Sweden"), so that "SAC (Singapore)" is not them.
+    "European Union Accreditation Agency / Brussels Accreditation Authority / Sweden "
+    "Accreditation Cooperation": {"group": "rival-arrangement", "countries": ["BE", "SE"]},
+    "Global Accreditation Foundation": {"group": "rival-arrangement"},
+    "AGSCB (site iafcb.uk)": {"group": "uk-eu-private", "countries": ["GB"]},
+    # Oxebridge's spelling, quoted in the entry's evidence: "Accreditation Service for
+    # Certifying Bodies (ASCB.)".
+    "Accreditation Services for Certifying Bodies (Europe)": {
+        "group": "uk-eu-private",
+        "names": ["Accreditation Service for Certifying Bodies"],
+    },
+    "ASCAB": {"group": "uk-eu-private"},
+    "UK-ABCB": {"group": "uk-eu-private", "countries": ["GB"]},
+    "UK Akkreditation and Certification Board Limited": {
+        "group": "uk-eu-private",
+        "countries": ["GB"],
+    },
+    "United Kingdom Accreditation Forum Certification Limited / United Kingdom Accreditation "
+    "Certification Limited": {"group": "uk-eu-private", "countries": ["GB"]},
+    # Its own letter: "a company limited by shares ... Companies Act, 1956, Republic of India".
+    "Accreditation Commission for Conformity Assessment Bodies": {
+        "group": "private-scheme",
+        "countries": ["IN"],
+    },
+    "American Board of Accredited Certifications": {
+        "group": "outside-arrangement",
+        "countries": ["US"],
+    },
+    "USAS (usaaccreditation.com)": {"group": "outside-arrangement", "countries": ["US"]},
+    "International Organization for Standardization": {"group": "not-an-accreditation-body"},
+    "IQNet (The International Certification Network)": {"group": "not-an-accreditation-body"},
+    "Association of British Certification Bodies": {
+        "group": "not-an-accreditation-body",
+        "countries": ["GB"],
+    },
+    # "Indian certification body (Delhi)".
+    "Quality Research Organization": {"group": "not-an-accreditation-body", "countries": ["IN"]},
+    "National Accreditation Centre of Iran": {
+        "group": "membership-terminated",
+        "countries": ["IR"],
+    },
+    # Unresolved (null): never flagged on the name alone.
+    "Global Accreditation System": {},
+    "eiscaa": {},
+    "AIAB (aiabeu.com)": {},
+    "USIAS (usiaccreditation.org)": {},
+    "UASB (uasb.us)": {},
+    "UAS (uasonline.org)": {},
+    "IACAB (iacab.org)": {},
+    "ACCB (accreditationboard.org)": {},
+    "ACBCB (acbcb.org)": {},
+    "QAC (qacin.org)": {},
+    # Its notes: "Oxebridge writes 'United Accreditation Forum'"; "US (Delaware)".
+    "United Accreditation Foundation": {
+        "names": ["United Accreditation Forum"],
+        "countries": ["US"],
+    },
+    "Global Accreditation Cooperation Incorporated": {},
+    "International Accreditation Forum": {},
+    "GCC Accreditation Center": {},
+    "Nigeria National Accreditation Service": {"countries": ["NG"]},
+    # Legitimate but easily confused (true).
+    "International Accreditation Service (USA)": {"countries": ["US"]},
+    # The entry's name describes the six groups; only their acronyms name them.
+    "Recognised regional accreditation cooperations": {"names": None},
+    "Pacific Accreditation Cooperation": {},
+    # "formerly Dubai Accreditation Center/Department (DAC)".
+    "Emirates International Accreditation Centre": {
+        "names": ["Dubai Accreditation Center", "Dubai Accreditation Department"],
+        "countries": ["AE"],
+    },
+    "Egyptian Accreditation Council": {"countries": ["EG"]},
+    "Saudi Accreditation Center": {"countries": ["SA"]},
+    "Singapore Accreditation Council": {"countries": ["SG"]},
+    "Pakistan National Accreditation Council": {"countries": ["PK"]},
+    "National Accreditation Board for Certification Bodies": {"countries": ["IN"]},
+    "United Kingdom Accreditation Service": {"countries": ["GB"]},
+    "ANSI National Accreditation Board": {"countries": ["US"]},
+    "Joint Accreditation System of Australia and New Zealand": {"countries": ["AU", "NZ"]},
+}
+"""What the build adds to each listed entry, keyed by its `name`, each from the entry's own text
+(its name, claims, notes or evidence, quoted above where not obvious): the look-alike's group,
+the countries the entry places the body in, and full names the entry gives besides its `name`
+(`"names": None` when its `name` is a description, not a name). Every entry must be here, so a
+new entry of the list is classified on purpose before it ships."""
+
+_PARENTHESIS = re.compile(r"\s*\(([^()]*)\)\s*")
+
+
+def _compact(text: str) -> str:
+    """Letters and digits only, upper case: how acronyms compare ("ASCB (E)" = "ASCB(E)")."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def lookalike_names(listed: str, acronyms: list[str]) -> tuple[list[str], list[str]]:
+    """The full names in an entry's `name` and the countries written in it.
+
+    The name is split at " / " (several bodies in one entry); a parenthesis holding a web
+    address ("iaab.us", "site iafcb.uk") is dropped, one holding a country ("USA") gives the
+    country, any other ("The International Certification Network") is a further name. A full
+    name has at least two words and is not one of the entry's acronyms ("i-NAF", "UK-ABCB"):
+    acronyms never flag a body on their own (DESIGN of app/domain/chain.py).
+    """
+    names: list[str] = []
+    countries: list[str] = []
+    for part in listed.split(" / "):
+        inner = _PARENTHESIS.findall(part)
+        outer = _PARENTHESIS.sub(" ", part).strip()
+        candidates = [outer]
+        for text in inner:
+            if "." in text:
+                continue
+            try:
+                countries.append(country_code(text))
+                continue
+            except ValueError:
+                pass
+            candidates.append(text.strip())
+        for candidate in candidates:
+            if len(fold_text(candidate).split()) < 2:
+                continue
+            if _compact(candidate) in {_compact(acronym) for acronym in acronyms}:
+                continue
+            names.append(candidate)
+    return names, countries
+
+
+def build_lookalikes(source_path: Path) -> dict[str, Any]:
+    """The shipped look-alike list (without `built_at`): each entry's names, acronyms, countries,
+    classification, group, claims, notes, confidence and every evidence item (URL, kind [A]
+    authoritative / [S] other, quote or summary), in the list's order."""
+    raw = source_path.read_bytes()
+    source = json.loads(raw)
+    listed = {item["name"] for item in source}
+    unknown = sorted(listed - set(LOOKALIKE_CURATION))
+    stale = sorted(set(LOOKALIKE_CURATION) - listed)
+    if unknown or stale:
+        raise SystemExit(
+            f"LOOKALIKE_CURATION is out of date: not curated {unknown}; no longer listed {stale}"
+        )
+    bodies = []
+    seen: dict[str, str] = {}
+    for item in source:
+        curation = LOOKALIKE_CURATION[item["name"]]
+        classification = LOOKALIKE_CLASSIFICATIONS[item["is_mla_signatory"]]
+        group = curation.get("group")
+        if (classification == "look-alike") != (group is not None):
+            raise SystemExit(f"{item['name']}: a look-alike needs a group, and only a look-alike")
+        if group is not None and group not in LOOKALIKE_GROUPS:
+            raise SystemExit(f"{item['name']}: unknown group {group!r}")
+        acronyms = [" ".join(str(a).split()) for a in item.get("acronyms") or []]
+        names, countries = lookalike_names(item["name"], acronyms)
+        if "names" in curation:
+            names = [] if curation["names"] is None else names + list(curation["names"])
+        countries = sorted({*countries, *curation.get("countries", [])})
+        for name in names:
+            key = fold_name(name)
+            if key in seen and seen[key] != item["name"]:
+                raise SystemExit(f"{name!r} names both {seen[key]!r} and {item['name']!r}")
+            seen[key] = item["name"]
+        evidence = [
+            {
+                "url": entry["url"],
+                "kind": entry["kind"],
+                "quote_or_summary": entry["quote_or_summary"],
+            }
+            for entry in item.get("evidence") or []
+        ]
+        if not evidence:
+            raise SystemExit(f"{item['name']}: an entry without evidence cannot ship")
+        bodies.append(
+            {
+                "name": item["name"],
+                "names": names,
+                "acronyms": acronyms,
+                "countries": countries,
+                "classification": classification,
+                "is_mla_signatory": item["is_mla_signatory"],
+                "group": group,
+                "claims": _text_or_none(item.get("claims")),
+                "notes": _text_or_none(item.get("notes")),
+                "confidence": _text_or_none(item.get("confidence")),
+                "evidence": evidence,
+            }
+        )
+    counts = {
+        label: sum(body["classification"] == label for body in bodies)
+        for label in LOOKALIKE_CLASSIFICATIONS.values()
+    }
+    return {
+        "_meta": {
+            "description": (
+                "Look-alike accreditation bodies on ISO management-system certificates, and "
+                "legitimate bodies easily confused with them, with their sources: what the "
+                "chain section of a verification (app/domain/chain.py) matches a named "
+                "accreditation body against when the registry has no record."
+            ),
+            "built_from": (
+                "the team's lookalike-accreditation-bodies.json (research of 2026-12-01 from "
+                "stored copies of public pages, not checked against the live Global ACI list; "
+                "its companion .md gives the warning signs); source_sha256 identifies it"
+            ),
+            "source_sha256": hashlib.sha256(raw).hexdigest(),
+            "built_by": "scripts/build_reference_data.py --lookalikes",
+            "built_at": None,
+            "counts": {"bodies": len(bodies), **counts},
+            "groups": LOOKALIKE_GROUPS,
+            "fields": {
+                "names": (
+                    "full names the entry gives (its name split at ' / ', without web "
+                    "addresses and countries in parentheses, plus names its notes, claims or "
+                    "evidence give); a body is matched on these, folded as organisation "
+                    "names are, never on an acronym alone; empty when only acronyms are known"
+                ),
+                "acronyms": "acronyms as listed: shown and noted, never enough to flag a body",
+                "countries": (
+                    "ISO 3166-1 alpha-2 codes the entry places the body in; when a named body "
+                    "gives a country, it must be one of these to match"
+                ),
+                "classification": (
+                    "look-alike (is_mla_signatory false: not an MLA signatory), "
+                    "legitimate-but-confusable (true) or unresolved (null: never flagged on "
+                    "the name alone)"
+                ),
+                "group": "why a look-alike is not a signatory: a key of `groups`",
+                "evidence": (
+                    "every source of the entry: url, kind (A: IAF/Global ACI, a recognised "
+                    "AB, a government or standards body; S: anything else, including the "
+                    "body's own website) and the quote or summary"
+                ),
+            },
+        },
+        "bodies": bodies,
+    }
+
+
 def _render(document: dict[str, Any]) -> str:
     """Stable JSON text: fixed key order, two-space indent, UTF-8, trailing newline."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Build the file; keep the previous `built_at` when nothing else changed."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument(
-        "--source", type=Path, required=True, help="the compiled reference-data.json"
-    )
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
-    args = parser.parse_args(argv)
-
-    document = build(args.source)
+def _write(document: dict[str, Any], output: Path) -> None:
+    """Write `document`, keeping the previous `built_at` when nothing else changed."""
     built_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    if args.output.exists():
-        previous = json.loads(args.output.read_text(encoding="utf-8"))
+    if output.exists():
+        previous = json.loads(output.read_text(encoding="utf-8"))
         previous_built_at = previous.get("_meta", {}).get("built_at")
         previous.get("_meta", {})["built_at"] = None
         if previous == document and previous_built_at:
             built_at = previous_built_at
     document["_meta"]["built_at"] = built_at
 
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(_render(document), encoding="utf-8")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(_render(document), encoding="utf-8")
     counts = document["_meta"]["counts"]
-    print(f"wrote {args.output} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+    print(f"wrote {output} ({', '.join(f'{k}={v}' for k, v in counts.items())})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the reference file, the look-alike file, or both."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--source", type=Path, help="the compiled reference-data.json")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--lookalikes", type=Path, help="the sourced lookalike-accreditation-bodies.json"
+    )
+    parser.add_argument("--lookalikes-output", type=Path, default=DEFAULT_LOOKALIKES_OUTPUT)
+    args = parser.parse_args(argv)
+    if args.source is None and args.lookalikes is None:
+        parser.error("give --source, --lookalikes or both")
+
+    if args.source is not None:
+        _write(build(args.source), args.output)
+    if args.lookalikes is not None:
+        _write(build_lookalikes(args.lookalikes), args.lookalikes_output)
     return 0
 
 

@@ -43,7 +43,10 @@ class Outcome(enum.StrEnum):
 
 
 class CheckCode(enum.StrEnum):
-    """The checks, in the order they run (DESIGN.md)."""
+    """The checks, in the order they run (DESIGN.md): the engine's, then, for a verification of
+    a document (POST /v1/documents/verify), the document's claims against the registry's
+    certificate (app/domain/document_checks.py, in this order: what identifies the certificate,
+    the chain printed, the holder, what is certified, then the dates)."""
 
     CERTIFICATE_FOUND = "certificate_found"
     CERTIFICATE_STATUS = "certificate_status"
@@ -56,6 +59,29 @@ class CheckCode(enum.StrEnum):
     STANDARD_MATCH = "standard_match"
     SITE_MATCH = "site_match"
     SCOPE_MATCH = "scope_match"
+    DOCUMENT_CERTIFICATE_NUMBER = "document_certificate_number"
+    DOCUMENT_CERTIFICATION_BODY = "document_certification_body"
+    DOCUMENT_ACCREDITATION_BODY = "document_accreditation_body"
+    DOCUMENT_ORGANIZATION = "document_organization"
+    DOCUMENT_IDENTITY = "document_identity"
+    DOCUMENT_STANDARD = "document_standard"
+    DOCUMENT_SCOPE = "document_scope"
+    DOCUMENT_COUNTRIES = "document_countries"
+    DOCUMENT_SITES = "document_sites"
+    DOCUMENT_ISSUE_DATE = "document_issue_date"
+    DOCUMENT_ORIGINAL_ISSUE_DATE = "document_original_issue_date"
+    DOCUMENT_EXPIRY_DATE = "document_expiry_date"
+
+
+ENGINE_CHECKS: tuple[CheckCode, ...] = tuple(
+    code for code in CheckCode if not code.value.startswith("document_")
+)
+"""The checks every verification runs (DESIGN.md's table); the `document_*` checks run only
+for a document."""
+DOCUMENT_CHECKS: tuple[CheckCode, ...] = tuple(
+    code for code in CheckCode if code.value.startswith("document_")
+)
+"""The checks of a document's claims, in the order they run, after the engine's."""
 
 
 class Status(enum.StrEnum):

@@ -10,11 +10,14 @@ from typing import Any
 from app.domain import names
 from app.domain.countries import country_code
 from app.domain.facts import (
+    ENGINE_CHECKS,
     VERDICT_PRECEDENCE,
+    AccreditationBodyFact,
     AccreditationFact,
     CertificateFact,
     CheckCode,
     CheckResult,
+    MlaScopeFact,
     Outcome,
     RecognitionArrangement,
     StandardFact,
@@ -605,54 +608,51 @@ def arrangement_at(
     return next((item for item in arrangements if item.covers(day)), None)
 
 
-def check_ab_recognition(
-    cert: CertificateFact,
-    accreditation: AccreditationFact | None,
+@dataclass(frozen=True, slots=True)
+class Recognition:
+    """An AB's MLA recognition for one standard code at a date, as `check_ab_recognition` and
+    the chain section (app/domain/chain.py) both judge it: `outcome` PASS (recognised), WARN
+    (outside the MLA's scope, or not confirmed where the AB's list is incomplete) or FAIL (not
+    recognised), the message in words, and the AB's scopes for that standard."""
+
+    outcome: Outcome
+    message: str
+    scopes: tuple[MlaScopeFact, ...]
+
+
+def mla_recognition(
+    body: AccreditationBodyFact,
+    standard_code: str,
+    in_mla_scope: bool,
     as_of: date,
     arrangement: RecognitionArrangement | None = None,
-) -> Finding:
-    """The AB is an MLA signatory for the standard at `as_of` (ISO/IEC 17011 / IAF PL 3), named
-    by the arrangement in force then (`arrangement`; "MLA recognition" when none is known).
+) -> Recognition:
+    """Whether `body` is an MLA signatory for `standard_code` at `as_of` (ISO/IEC 17011 / IAF
+    PL 3), named by the arrangement in force then (`arrangement`; "MLA recognition" when none
+    is known).
 
     DESIGN.md, "Recognition": an AB's MLA scopes entered through the API are authoritative
-    (missing = `fail`); where the list is incomplete (shipped data) a missing standard warns.
+    (missing = FAIL); where the list is incomplete (shipped data) a missing standard warns.
     DESIGN.md, "Recognition scope": a standard outside the MLA's management-system scope
     (`in_mla_scope` False, e.g. ISO 22301) can be accredited nationally only, so recognition is
     not expected: a warning, never a failure, even when the AB's list is complete.
     """
-    code = CheckCode.AB_RECOGNITION
-    if accreditation is None:
-        return _skipped(code, _NOT_ACCREDITED_SKIP)
-    body = accreditation.accreditation_body
-    standard = cert.standard.code
+    standard = standard_code
     key = standard_code_key(standard)
-    scopes = [scope for scope in body.mla_scopes if standard_code_key(scope.standard_code) == key]
-    details: dict[str, Any] = {
-        "accreditation_body_id": body.id,
-        "mla_scopes_complete": body.mla_scopes_complete,
-        "in_mla_scope": cert.standard.in_mla_scope,
-        "arrangement": arrangement.short_name if arrangement is not None else None,
-        "mla_scopes": [
-            {
-                "standard": scope.standard_code,
-                "since": _iso(scope.since),
-                "until": _iso(scope.until),
-            }
-            for scope in scopes
-        ],
-    }
-    if not cert.standard.in_mla_scope:
+    scopes = tuple(
+        scope for scope in body.mla_scopes if standard_code_key(scope.standard_code) == key
+    )
+    if not in_mla_scope:
         expected = (
             f"recognition under the {arrangement.short_name}"
             if arrangement is not None
             else "MLA recognition"
         )
-        return _result(
-            code,
+        return Recognition(
             Outcome.WARN,
             f"{standard} is outside the MLA's scope; accredited nationally by {body.acronym} "
             f"({expected} is not expected)",
-            details,
+            scopes,
         )
     for scope in scopes:
         if (scope.since is None or scope.since <= as_of) and (
@@ -664,31 +664,56 @@ def check_ab_recognition(
                 if arrangement is not None
                 else "holds MLA recognition"
             )
-            return _result(
-                code,
-                Outcome.PASS,
-                f"{body.acronym} {recognised} for {standard}{since}",
-                details,
+            return Recognition(
+                Outcome.PASS, f"{body.acronym} {recognised} for {standard}{since}", scopes
             )
     if not body.mla_scopes_complete:
-        return _result(
-            code,
+        return Recognition(
             Outcome.WARN,
             f"MLA recognition of {body.acronym} for {standard} could not be confirmed",
-            details,
+            scopes,
         )
     not_recognised = (
         f"is not recognised under the {arrangement.short_name}"
         if arrangement is not None
         else "holds no MLA recognition"
     )
-    return _result(
-        code,
-        Outcome.FAIL,
-        f"{body.acronym} {not_recognised} for {standard} on {as_of}",
-        details,
-        Verdict.NOT_ACCREDITED,
+    return Recognition(
+        Outcome.FAIL, f"{body.acronym} {not_recognised} for {standard} on {as_of}", scopes
     )
+
+
+def check_ab_recognition(
+    cert: CertificateFact,
+    accreditation: AccreditationFact | None,
+    as_of: date,
+    arrangement: RecognitionArrangement | None = None,
+) -> Finding:
+    """The AB is an MLA signatory for the standard at `as_of` (ISO/IEC 17011 / IAF PL 3), named
+    by the arrangement in force then: the rule of `mla_recognition` (DESIGN.md, "Recognition"
+    and "Recognition scope"), `not_accredited` when it fails."""
+    code = CheckCode.AB_RECOGNITION
+    if accreditation is None:
+        return _skipped(code, _NOT_ACCREDITED_SKIP)
+    body = accreditation.accreditation_body
+    recognition = mla_recognition(
+        body, cert.standard.code, cert.standard.in_mla_scope, as_of, arrangement
+    )
+    details: dict[str, Any] = {
+        "accreditation_body_id": body.id,
+        "mla_scopes_complete": body.mla_scopes_complete,
+        "in_mla_scope": cert.standard.in_mla_scope,
+        "arrangement": arrangement.short_name if arrangement is not None else None,
+        "mla_scopes": [
+            {
+                "standard": scope.standard_code,
+                "since": _iso(scope.since),
+                "until": _iso(scope.until),
+            }
+            for scope in recognition.scopes
+        ],
+    }
+    return _result(code, recognition.outcome, recognition.message, details, Verdict.NOT_ACCREDITED)
 
 
 def _claim(value: str | None) -> str | None:
@@ -988,7 +1013,7 @@ def _unfound_result(
     """Answer for not_found / ambiguous: every later check is skipped (DESIGN.md)."""
     skipped = tuple(
         _skipped(code, "Not checked: no single certificate was found").check
-        for code in CheckCode
+        for code in ENGINE_CHECKS
         if code is not CheckCode.CERTIFICATE_FOUND
     )
     if found.verdict is Verdict.AMBIGUOUS:

@@ -1,9 +1,11 @@
 """Request size and time limits: 413 for large bodies, 422 for long query strings, 503 on timeout.
 
 Bodies: JSON bodies up to CERTVERIFY_MAX_BODY_BYTES (1 MiB), batch verification up to
-CERTVERIFY_BATCH_MAX_BODY_BYTES (8 MiB); the import routes stream their files and enforce
-CERTVERIFY_IMPORT_MAX_BYTES themselves. A declared Content-Length over the limit is refused before
-anything is read; a chunked body is read up to the limit and refused as soon as it passes it.
+CERTVERIFY_BATCH_MAX_BODY_BYTES (8 MiB), a certificate document's form up to
+CERTVERIFY_DOCUMENT_MAX_BYTES (10 MiB) and 64 KiB for the form itself; the import routes stream
+their files and enforce CERTVERIFY_IMPORT_MAX_BYTES themselves. A declared Content-Length over
+the limit is refused before anything is read; a chunked body is read up to the limit and refused
+as soon as it passes it.
 
 Time: a request that has not started its response after CERTVERIFY_REQUEST_TIMEOUT_SECONDS
 (batch and import: CERTVERIFY_BULK_REQUEST_TIMEOUT_SECONDS) is answered 503 problem+json; its work
@@ -61,6 +63,11 @@ ABANDONED_WORK_GRACE_SECONDS = 5.0
 next database statement, before it is cancelled."""
 IMPORT_PATHS = frozenset({"/v1/certificates/import", "/v1/accreditations/import"})
 BATCH_PATHS = frozenset({"/v1/verifications/batch"})
+DOCUMENT_PATHS = frozenset({"/v1/documents/verify", "/verify/document"})
+"""Certificate documents (the API and the page's upload form): a form with one file of up to
+CERTVERIFY_DOCUMENT_MAX_BYTES and a few text fields."""
+DOCUMENT_FORM_OVERHEAD_BYTES = 64 * 1024
+"""What a document's form may add to the file: part headers, boundaries, the text fields."""
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -89,11 +96,14 @@ class RequestSizeMiddleware:
         self.max_query = settings.max_query_bytes
         self.max_body = settings.max_body_bytes
         self.max_batch = settings.batch_max_body_bytes
+        self.max_document = settings.document_max_bytes + DOCUMENT_FORM_OVERHEAD_BYTES
 
     def body_limit(self, path: str) -> int | None:
         """The body limit of a path; None for the streaming imports (they enforce their own)."""
         if path in IMPORT_PATHS:
             return None
+        if path in DOCUMENT_PATHS:
+            return self.max_document
         return self.max_batch if path in BATCH_PATHS else self.max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from app.http.openapi_links import add_idempotency_key, add_links
+from app.schemas.documents import DocumentUpload
 from app.schemas.imports import ImportUpload
 from app.schemas.integration import BatchRequest
 from app.schemas.problems import Problem
@@ -32,6 +33,7 @@ DOCUMENTED_MODELS: tuple[tuple[type[BaseModel], JsonSchemaMode], ...] = (
     (Problem, "serialization"),
     (BatchRequest, "validation"),
     (ImportUpload, "validation"),
+    (DocumentUpload, "validation"),
 )
 """Components no route declares, as an answer (serialization) or a body (validation): problems
 come from the error handlers, and the batch and the imports read their bodies themselves (their
@@ -87,6 +89,7 @@ PUBLIC_OPERATIONS = frozenset(
     {
         ("get", "/v1/verify"),
         ("post", "/v1/verifications"),
+        ("post", "/v1/documents/verify"),
         ("get", "/v1/standards"),
         ("get", "/v1/sectors"),
         ("get", "/v1/accreditation-bodies"),
@@ -124,7 +127,10 @@ def _problem_codes(method: str, path: str, operation: dict[str, Any]) -> list[st
         codes.append("404")  # the resource, or one the body refers to, does not exist
     if "requestBody" in operation:
         codes += ["413", "415"]
-    if method in _WRITE_METHODS and (method, path) != ("post", "/v1/verifications"):
+    if method in _WRITE_METHODS and (method, path) not in {
+        ("post", "/v1/verifications"),
+        ("post", "/v1/documents/verify"),
+    }:
         codes.append("409")
     return sorted(set(codes))
 

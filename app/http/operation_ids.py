@@ -21,6 +21,8 @@ OPERATION_IDS: dict[tuple[str, str], str] = {
     ("POST", "/v1/verifications"): "createVerification",
     ("POST", "/v1/verifications/batch"): "verifyBatch",
     ("GET", "/v1/verifications/{verification_id}"): "getVerification",
+    ("POST", "/v1/documents/verify"): "verifyDocument",
+    ("GET", "/v1/verifications/{verification_id}/document"): "getVerificationDocument",
     # reference data
     ("GET", "/v1/standards"): "listStandards",
     ("GET", "/v1/sectors"): "listSectors",

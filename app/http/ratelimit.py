@@ -14,6 +14,11 @@ than are left there is refused (429 naming that budget, `Retry-After` the second
 whole batch fits) and costs no item; the key's other requests go on. A batch with more items
 than the whole batch budget could ever hold is a 422 on `/items` (split it).
 
+Reading a certificate document (POST /v1/documents/verify and the page's upload form) costs
+CERTVERIFY_DOCUMENT_RATE_LIMIT_UNITS units (10) of the same budget, the request's unit included
+(`charge_units`): a document takes a few hundred milliseconds to a few seconds of a core, a
+verification by number about a millisecond, so 60 a minute per address is 6 documents.
+
 Without CERTVERIFY_REDIS_URL the buckets live in the process (one budget per worker); with it,
 every worker shares one budget through an atomic Lua script that takes the time from Redis, so
 worker clocks do not matter. When Redis cannot be reached the limiter falls back to the
@@ -395,6 +400,33 @@ async def charge_batch(request: Request, items: int) -> None:
     state[STATE_BATCH_DECISION] = decision
     if not decision.allowed:
         raise decision.batch_problem(items, charged=state.get(STATE_DECISION))
+
+
+async def charge_units(request: Request, units: int, *, what: str) -> None:
+    """Charge `units` more units of the request's own budget (its key's, else its address's)
+    for an operation that costs more than a request (`what`, e.g. "reading a document": see
+    CERTVERIFY_DOCUMENT_RATE_LIMIT_UNITS), all or nothing, on top of the unit charged before
+    routing: a 429 problem when fewer are left (nothing more is charged then). Nothing to do
+    with limits off."""
+    state = _state(request)
+    limiter: RateLimiter | None = state.get(STATE_LIMITER)
+    if limiter is None or units <= 0:
+        return
+    principal = state.get(STATE_PRINCIPAL)
+    if principal is not None and principal.key_id is not None:
+        bucket, policy = f"key:{principal.key_id}", limiter.keyed
+    else:
+        bucket, policy = client_bucket(request.scope), limiter.anonymous
+    decision = await limiter.store.ahit(bucket, policy, units, whole=True)
+    if not decision.allowed:
+        headers = {k.decode(): v.decode() for k, v in decision.headers()}
+        raise TooManyRequests(
+            f"{what[0].upper()}{what[1:]} costs {units + 1} units of the {policy.name} budget "
+            f"({policy.limit} per {policy.window} s) and {decision.remaining} are left; "
+            f"retry in {decision.retry_after_seconds} s.",
+            headers=headers,
+        )
+    state[STATE_DECISION] = decision
 
 
 def verified_principal(scope: Scope) -> Principal | None:

@@ -17,6 +17,7 @@ from app.models.certificate import (
     Organization,
 )
 from app.models.certification_body import CertificationBody
+from app.models.document import StoredDocument
 from app.models.idempotency import IdempotencyKey
 from app.models.integration import (
     DeliveryAttempt,
@@ -51,6 +52,7 @@ __all__ = [
     "Sector",
     "SigningKey",
     "Standard",
+    "StoredDocument",
     "Verification",
     "Watch",
     "WebhookDelivery",

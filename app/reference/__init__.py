@@ -14,3 +14,14 @@ def load_reference_data() -> dict[str, Any]:
     text = resources.files(__name__).joinpath(REFERENCE_DATA_FILE).read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
+
+
+LOOKALIKE_FILE = "lookalike_accreditation_bodies.json"
+
+
+def load_lookalike_bodies() -> dict[str, Any]:
+    """The packaged look-alike list (issue 17): look-alike accreditation bodies, legitimate
+    bodies easily confused with them, and unresolved ones, each with its sources."""
+    text = resources.files(__name__).joinpath(LOOKALIKE_FILE).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data

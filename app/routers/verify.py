@@ -34,6 +34,14 @@ class VerifyQuery(BaseModel):
 
     certificate_number: Annotated[str, Field(max_length=100, description="As printed.")]
     certification_body: Annotated[str | None, Field(max_length=300)] = None
+    accreditation_body: Annotated[
+        str | None,
+        Field(
+            max_length=300,
+            description="The accreditation body printed on the certificate, by its full name; "
+            "checked in `chain` when the certificate is not found.",
+        ),
+    ] = None
     organization: Annotated[str | None, Field(max_length=300)] = None
     standard: Annotated[str | None, Field(max_length=60)] = None
     scope: Annotated[str | None, Field(max_length=500)] = None
@@ -80,6 +88,7 @@ async def verification_query(http_request: Request) -> VerificationRequestIn:
     raw = {
         "certificate_number": params.certificate_number,
         "certification_body": params.certification_body or None,
+        "accreditation_body": params.accreditation_body or None,
         "organization": params.organization or None,
         "standard": params.standard or None,
         "scope": params.scope or None,

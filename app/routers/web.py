@@ -5,14 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from app import clock
-from app.deps import ReadSessionDep
-from app.errors import ValidationProblem
+from app.deps import ReadSessionDep, SessionDep
+from app.errors import AppError, ValidationProblem
 from app.http.attachment import content_disposition
+from app.routers.documents import (
+    charge_document,
+    parse_document_form,
+    read_document_form,
+    reading_slot,
+)
+from app.services.documents.check import NoNumberRead, check_document
+from app.services.documents.refusals import DocumentRefused
 from app.services.verification.answer import verify_certificate
 from app.services.verification.search import SearchFilters, search_certificates
+from app.web.document_view import document_form_state, document_view, form_errors
 from app.web.view import (
     SEARCH_FIELDS,
     SEARCH_PAGE_SIZE,
@@ -43,10 +53,15 @@ def _render(
 
 
 def _home(
-    request: Request, form: FormState, search: FormState, status_code: int = 200
+    request: Request,
+    form: FormState,
+    search: FormState,
+    status_code: int = 200,
+    document: FormState | None = None,
 ) -> HTMLResponse:
-    """The start page: the number form and the organisation search form."""
-    return _render(request, "home.html", {"form": form, "search": search}, status_code)
+    """The start page: the number form, the organisation search form and the upload form."""
+    context = {"form": form, "search": search, "document": document or document_form_state()}
+    return _render(request, "home.html", context, status_code)
 
 
 def _verify_page(request: Request, session: ReadSessionDep, values: dict[str, str]) -> HTMLResponse:
@@ -98,6 +113,82 @@ def verify_deep_link(
     values["certification_body"] = certification_body.strip()
     values["certificate_number"] = certificate_number.strip()
     return _verify_page(request, session, values)
+
+
+DOCUMENT_PAGE_FIELDS = frozenset({"as_of", "certification_body"})
+
+
+def _document_error(
+    request: Request, values: dict[str, str], errors: dict[str, str], status: int
+) -> HTMLResponse:
+    """The start page again, the upload form showing its errors (focus on the summary)."""
+    empty = FormState(form_values({}, VERIFY_FIELDS))
+    state = document_form_state(values, errors)
+    page = _home(request, empty, FormState(form_values({}, SEARCH_FIELDS)), status, state)
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
+@router.get("/verify/document", response_class=HTMLResponse)
+def verify_document_form() -> RedirectResponse:
+    """The upload form lives on the start page."""
+    return RedirectResponse("/#document", status_code=303)
+
+
+@router.post("/verify/document", response_class=HTMLResponse)
+async def verify_document_page(
+    request: Request, session: SessionDep, read_session: ReadSessionDep
+) -> HTMLResponse:
+    """Read the uploaded certificate document and show the verdict with its claims checked one
+    by one; a document that cannot be read, or has no number, shows the form again with why.
+    Nothing is kept: the page's visitors are anonymous (no `store`)."""
+    values: dict[str, str] = {}
+    try:
+        upload, values = await read_document_form(request, fields=DOCUMENT_PAGE_FIELDS)
+        form = parse_document_form(values)
+        await charge_document(request)
+        settings = request.app.state.settings
+        async with reading_slot(request):
+            answer = await run_in_threadpool(
+                check_document,
+                read_session,
+                session,
+                upload=upload,
+                as_of=form.as_of,
+                certification_body=form.certification_body,
+                api_key_id=None,
+                store=False,
+                settings=settings,
+            )
+    except DocumentRefused as refused:
+        errors = form_errors([{"pointer": "/file", "detail": refused.reason}], refused.reason)
+        return _document_error(request, values, errors, refused.status)
+    except NoNumberRead as missing:
+        return _document_error(request, values, {"file": missing.detail}, 422)
+    except AppError as exc:
+        if exc.status in (401, 429, 503):
+            raise  # a page of its own, with Retry-After (app/web/problems.py)
+        return _document_error(request, values, form_errors(exc.errors, exc.detail), exc.status)
+    asked = {
+        "certificate_number": answer["query"]["certificate_number"],
+        "certification_body": values.get("certification_body", ""),
+        "as_of": answer["as_of"],
+    }
+    context = result_context(answer, asked=asked)
+    context.update(
+        {
+            "document_view": document_view(
+                answer, filename=upload.filename, base_url=settings.public_base_url
+            ),
+            "permalink": None,
+            "permalink_url": None,
+            "qr_data_uri": None,
+            "form": FormState(form_values({}, VERIFY_FIELDS)),
+        }
+    )
+    page = _render(request, "result.html", context)
+    page.headers["Cache-Control"] = "no-store"
+    return page
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -45,6 +45,14 @@ class VerificationRequestIn(Strict):
     certification_body: Annotated[str, StringConstraints(max_length=300), SingleLine] | None = (
         Field(default=None, description="The issuing CB's id, acronym or name.")
     )
+    accreditation_body: Annotated[str, StringConstraints(max_length=300), SingleLine] | None = (
+        Field(
+            default=None,
+            description="The accreditation body printed on the certificate, by its full name "
+            '(an acronym alone identifies no body for certain: "SAC" is Singapore\'s, Saudi '
+            "Arabia's and a look-alike's). Checked in `chain` when the certificate is not found.",
+        )
+    )
     organization: Annotated[str, StringConstraints(max_length=300), SingleLine] | None = Field(
         default=None, description="The organisation claimed to hold the certificate."
     )
@@ -82,7 +90,9 @@ class CheckRead(BaseModel):
             "`transition_deadline_earliest` and `transition_deadline_disputed` (sources disagree: "
             "warn until the latest date), `transition_rule_source`. `ab_recognition`: "
             "`in_mla_scope`, `arrangement` (IAF MLA up to 2025-12-31, Global ACI MRA from "
-            "2026-01-01). `standard_match`: `claimed_code` and `claimed_edition` as read."
+            "2026-01-01). `standard_match`: `claimed_code` and `claimed_edition` as read. "
+            "`document_*` (a document's verification): `field`, `document` and `registry` (the "
+            "two values compared), `confidence` and `page` of the claim read."
         ),
     )
 
@@ -155,11 +165,50 @@ class QueryEcho(BaseModel):
     certificate_number: str
     number_key: str
     certification_body: ResolvedBody | None
+    accreditation_body: str | None = Field(
+        default=None, description="The accreditation body as named, when one was."
+    )
     organization: str | None
     standard: str | None
     scope: str | None
     country: str | None
     as_of: date
+
+
+class ChainAccreditationBody(BaseModel):
+    """The named accreditation body, judged from reference data (app/domain/chain.py)."""
+
+    named: str | None = Field(description="As named; null when none was.")
+    recognised: bool | None = Field(
+        description="An MLA signatory for the standard on `as_of` (the engine's recognition "
+        "rule); null when that cannot be told: not in the reference data, no standard named, "
+        "outside the MLA's scope, or not confirmed by the shipped (incomplete) scopes."
+    )
+    lookalike: bool = Field(
+        description="A known look-alike of the sourced list, matched on its full name and "
+        "country, never on an acronym alone."
+    )
+    message: str = Field(description="What was found, in words, with the source.")
+
+
+class ChainCertificationBody(BaseModel):
+    """The named certification body, judged from the registry's bodies and accreditations."""
+
+    named: str | None = Field(description="As named; null when none was.")
+    known: bool = Field(description="The name resolves to a certification body of this registry.")
+    accredited_for_standard: bool | None = Field(
+        description="Accredited for the standard on `as_of` by the named accreditation body (by "
+        "a recognised one when none was named); null when that cannot be told."
+    )
+    message: str = Field(description="What was found, in words.")
+
+
+class ChainRead(BaseModel):
+    """The chain section (API.md): checked from reference data when the registry has no
+    record of the certificate."""
+
+    accreditation_body: ChainAccreditationBody
+    certification_body: ChainCertificationBody
 
 
 class VerificationRead(BaseModel):
@@ -182,4 +231,12 @@ class VerificationRead(BaseModel):
     accreditation_body: AccreditationBodyRef | None
     candidates: list[Candidate]
     query: QueryEcho
+    chain: ChainRead | None = Field(
+        default=None,
+        description="What reference data says about the accreditation body and certification "
+        "body named (typed or read from a document), when the registry has no record: present "
+        "on every `not_found` that named either, null otherwise (for a found certificate the "
+        "`cb_accreditation` and `ab_recognition` checks judge the chain from the registry's "
+        "own records).",
+    )
     receipt: str = Field(description="Compact JWS (Ed25519) over a digest of this response.")

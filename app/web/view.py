@@ -33,6 +33,7 @@ STATIC_DIR = WEB_DIR / "static"
 VERIFY_FIELDS: tuple[str, ...] = (
     "certificate_number",
     "certification_body",
+    "accreditation_body",
     "organization",
     "standard",
     "country",
@@ -244,6 +245,51 @@ CHECKS: dict[str, tuple[str, str]] = {
         "Activity",
         "Is the activity you were told about evidently within the certified scope?",
     ),
+    "document_certificate_number": (
+        "Document: number",
+        "Is the number printed the one its QR code links to, and the registry's?",
+    ),
+    "document_certification_body": (
+        "Document: issuer",
+        "Is the certification body printed the one that issued the registry's certificate?",
+    ),
+    "document_accreditation_body": (
+        "Document: accreditation body",
+        "Does the accreditation body printed accredit the issuer for this standard?",
+    ),
+    "document_organization": (
+        "Document: holder",
+        "Is the holder printed the registry's certified organisation?",
+    ),
+    "document_identity": (
+        "Document: is it this certificate?",
+        "Do the number and the holder printed both lead to the registry's certificate?",
+    ),
+    "document_standard": (
+        "Document: standard",
+        "Is the standard and edition printed the certificate's?",
+    ),
+    "document_scope": (
+        "Document: scope",
+        "Is the scope printed no wider than the registry's?",
+    ),
+    "document_countries": (
+        "Document: site countries",
+        "Are the countries printed among the certificate's sites?",
+    ),
+    "document_sites": (
+        "Document: sites",
+        "Are the sites printed among the certificate's sites?",
+    ),
+    "document_issue_date": ("Document: issue date", "Is the issue date printed the registry's?"),
+    "document_original_issue_date": (
+        "Document: original issue date",
+        "Is the original issue date printed the registry's?",
+    ),
+    "document_expiry_date": (
+        "Document: expiry date",
+        "Is the expiry date printed no later than the registry's?",
+    ),
 }
 
 OUTCOMES: dict[str, tuple[str, str]] = {
@@ -334,6 +380,7 @@ class FormInvalid(Exception):
 _FIELD_LABELS: dict[str, str] = {
     "certificate_number": "certificate number",
     "certification_body": "certification body",
+    "accreditation_body": "accreditation body",
     "organization": "organisation",
     "standard": "standard",
     "scope": "activity",
@@ -543,6 +590,42 @@ def checks_not_run(checks: Sequence[Mapping[str, Any]]) -> str | None:
     )
 
 
+def _verdict_word(value: bool | None, *, lookalike: bool = False) -> tuple[str, str]:
+    """A chain finding as a word and a data value: known look-alike, yes, no, cannot tell."""
+    if lookalike:
+        return "Known look-alike.", "lookalike"
+    if value is True:
+        return "Yes.", "yes"
+    if value is False:
+        return "No.", "no"
+    return "Cannot tell.", "unknown"
+
+
+def chain_view(response: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The chain section (app/domain/chain.py) as the page shows it: per body a word (yes, no,
+    cannot tell, known look-alike), a data value for tests and styles, and the message."""
+    chain = response.get("chain")
+    if not chain:
+        return None
+    ab, cb = chain["accreditation_body"], chain["certification_body"]
+    ab_word, ab_state = _verdict_word(ab["recognised"], lookalike=ab["lookalike"])
+    cb_word, cb_state = _verdict_word(cb["accredited_for_standard"])
+    return {
+        "accreditation_body": {
+            "named": ab["named"],
+            "word": ab_word,
+            "state": ab_state,
+            "message": sentence(ab["message"]),
+        },
+        "certification_body": {
+            "named": cb["named"],
+            "word": cb_word if cb["known"] else "Not known here.",
+            "state": cb_state if cb["known"] else "unknown",
+            "message": sentence(cb["message"]),
+        },
+    }
+
+
 QR_SCALE = 3
 """Pixels per module of the page's QR code, shown at its own size: a permanent link with long
 claims makes a larger code, never a denser one."""
@@ -590,6 +673,7 @@ def result_context(response: Mapping[str, Any], *, asked: Mapping[str, str]) -> 
         "issuer_name": _issuer_name(response),
         "checks": checks,
         "candidates": candidates,
+        "chain": chain_view(response),
         "checks_not_run": checks_not_run(checks),
         "deep_link": deep_link,
         "permalink": permalink,

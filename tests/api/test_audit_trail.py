@@ -26,6 +26,7 @@ from app.services.auth import Role, authenticate
 from app.services.integration import watches as watch_service
 from app.services.integration import webhooks as webhook_service
 from tests.conftest import TEST_NOW
+from tests.documents.sample_files import certificate_pdf
 from tests.factories import (
     TODAY,
     accredit,
@@ -66,6 +67,9 @@ class Case:
     expected: list[tuple[str, str, str]]
     body: dict[str, Any] | None = None
     csv: str | None = None
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    """A multipart form's file parts (a certificate document), with `form` its text fields."""
+    form: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
 
@@ -89,6 +93,16 @@ TABLE: dict[tuple[str, str], Case] = {
         key="client",
         status=200,
         body={"items": [{"certificate_number": "AUD-1"}, {"certificate_number": "NOPE"}]},
+        expected=[],
+    ),
+    # A certificate document (issue 17): a verification, kept with its document (store=true).
+    ("POST", "/v1/documents/verify"): Case(
+        key="client",
+        status=200,
+        files={
+            "file": ("c.pdf", certificate_pdf(["Certificate number: AUD-1"]), "application/pdf")
+        },
+        form={"store": "true"},
         expected=[],
     ),
     # The registry.
@@ -354,6 +368,8 @@ def _call(client: TestClient, method: str, path: str, case: Case, world: dict[st
             content=case.csv.encode(),
             headers={**headers, "Content-Type": "text/csv"},
         )
+    if case.files is not None:
+        return client.request(method, url, files=case.files, data=case.form, headers=headers)
     if case.body is None:
         return client.request(method, url, headers=headers)
     return client.request(method, url, json=_fill(case.body, world), headers=headers)

@@ -1,5 +1,6 @@
 """axe-core on every kind of page (issue 15, item 7): the home page, a valid answer, a mismatch,
-not found, ambiguous, a form error (422), a search and a problem page, at phone and desktop
+not found, ambiguous, a form error (422), a search and a problem page, a document's answer and
+the upload form's error (issue 17), at phone and desktop
 widths, with no violation of impact "serious" or "critical". axe-core is pinned in tools/axe."""
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from playwright.sync_api import Browser, ViewportSize
+from playwright.sync_api import Browser, Page, Response, ViewportSize
 
 from tests.browser.live import LiveServer, showcase_params
+from tests.browser.test_document_page_browser import showcase_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.sqlite_only]
 
@@ -29,6 +31,9 @@ PAGES: dict[str, tuple[str, int]] = {
     "search": ("/search?organization=harbourside", 200),
     "problem": ("/search", 401),
 }
+UPLOADS: dict[str, int] = {"document_result": 200, "document_error": 415}
+"""Pages reached by uploading a file in the home page's form (issue 17): the answer to the demo's
+valid certificate as a PDF, and the form again after a file that is not one."""
 REFUSED_KEY = "Bearer junk"
 """The problem page: the page itself is asked for with a key the service refuses (a 401 page);
 its stylesheet is not."""
@@ -45,24 +50,39 @@ def _report(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _upload(page: Page, server: LiveServer, name: str) -> Response | None:
+    """Open the home page and submit its upload form with the file of UPLOADS[name]."""
+    data = showcase_pdf(server) if name == "document_result" else b"not a document"
+    page.goto(server.url("/"))
+    page.get_by_label("Certificate document", exact=True).set_input_files(
+        {"name": "certificate.pdf", "mimeType": "application/pdf", "buffer": data}
+    )
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Check document").click()
+    return navigation.value
+
+
 @pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
-@pytest.mark.parametrize("name", sorted(PAGES))
+@pytest.mark.parametrize("name", sorted({**PAGES, **UPLOADS}))
 def test_no_serious_or_critical_axe_violation(
     browser: Browser, server: LiveServer, axe_source: str, name: str, viewport: str
 ) -> None:
     """axe-core's WCAG 2.2 A/AA and best-practice rules find nothing serious or critical."""
-    path, status = PAGES[name]
+    path, status = PAGES.get(name, ("/verify/document", UPLOADS.get(name, 200)))
     context = browser.new_context(viewport=VIEWPORTS[viewport])
     try:
         page = context.new_page()
-        if name == "problem":
-            page.route(
-                server.url(path),
-                lambda route: route.continue_(
-                    headers={**route.request.headers, "authorization": REFUSED_KEY}
-                ),
-            )
-        response = page.goto(server.url(path))
+        if name in UPLOADS:
+            response = _upload(page, server, name)
+        else:
+            if name == "problem":
+                page.route(
+                    server.url(path),
+                    lambda route: route.continue_(
+                        headers={**route.request.headers, "authorization": REFUSED_KEY}
+                    ),
+                )
+            response = page.goto(server.url(path))
         assert response is not None
         assert response.status == status
         page.evaluate(axe_source)  # DevTools evaluation: the page's CSP forbids any script

@@ -118,6 +118,18 @@ CHECK_CODES = [
     "standard_match",
     "site_match",
     "scope_match",
+    "document_certificate_number",
+    "document_certification_body",
+    "document_accreditation_body",
+    "document_organization",
+    "document_identity",
+    "document_standard",
+    "document_scope",
+    "document_countries",
+    "document_sites",
+    "document_issue_date",
+    "document_original_issue_date",
+    "document_expiry_date",
 ]
 CAMEL_CASE = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 

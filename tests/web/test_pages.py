@@ -57,14 +57,20 @@ def test_home_page_has_a_labelled_form_that_submits_by_get(client: TestClient) -
     assert doc.one("a", class_="skip-link").attrs["href"] == "#main"
     assert doc.one("main").attrs["id"] == "main"
     assert doc.one("h1").text == "Can I rely on this ISO certificate?"
-    verify_form, search_form = doc.find_all("form")
+    verify_form, search_form, document_form = doc.find_all("form")
     assert (verify_form.attrs["action"], verify_form.attrs["method"]) == ("/verify", "get")
     assert (search_form.attrs["action"], search_form.attrs["method"]) == ("/search", "get")
+    # Issue 17: the upload form (tests/documents/test_document_page.py).
+    assert (document_form.attrs["action"], document_form.attrs["method"]) == (
+        "/verify/document",
+        "post",
+    )
     labels = {label.attrs["for"]: label.text for label in doc.find_all("label")}
     inputs = doc.find_all("input")
     assert [i.attrs["name"] for i in verify_form.find_all("input")] == [
         "certificate_number",
         "certification_body",
+        "accreditation_body",
         "organization",
         "standard",
         "country",
@@ -339,7 +345,7 @@ def test_bad_input_shows_the_form_again_with_the_error_beside_the_field(
     summary = doc.one("div", class_="error-summary")
     assert [(a.attrs["href"], a.text) for a in summary.find_all("a")] == [(f"#v-{field}", message)]
     if field != "certificate_number":
-        assert "open" in doc.one("details", class_="more").attrs
+        assert "open" in doc.one("form", action="/verify").one("details", class_="more").attrs
 
 
 @pytest.mark.parametrize(

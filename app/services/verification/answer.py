@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -11,11 +12,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.domain.chain import ChainFindings, ChainQuestion, ChainReference, check_chain
 from app.domain.facts import (
     AccreditationFact,
     CertificateFact,
     CertificationBodyFact,
     Claims,
+    Verdict,
     VerificationRequest,
     VerificationResult,
 )
@@ -24,7 +27,11 @@ from app.domain.verification import effective_expiry, status_at, verify
 from app.http.observability import record_verdict
 from app.models import CertificationBody
 from app.repositories.accreditations import accreditations_of_certification_body
-from app.repositories.bodies import certification_bodies_publishing, find_certification_body
+from app.repositories.bodies import (
+    certification_bodies_publishing,
+    every_accreditation_body,
+    find_certification_body,
+)
 from app.repositories.bulk import (
     accreditations_by_certification_body,
     resolve_certification_bodies,
@@ -33,11 +40,13 @@ from app.repositories.certificates import (
     certificate_fact_rows_by_number_key,
     certificate_fact_rows_by_number_keys,
 )
+from app.repositories.reference import every_standard
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.cache import FactCache, FactSource, cache_for
 from app.services.verification.fact_mapping import (
     accreditation_fact,
     certificate_facts,
+    chain_reference,
     recognition_arrangements,
 )
 from app.services.verification.receipts import json_kind, loaded_signing_key, sign_receipt
@@ -98,11 +107,15 @@ class FactReader(Protocol):
     def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
         """Every accreditation of one CB."""
 
+    def chain_reference(self) -> ChainReference:
+        """What the chain rule reads: the registry's ABs, the look-alike list, the standards
+        outside the MLA's scope (app/domain/chain.py)."""
+
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """The shaped answer to `key`, memoised with the facts it was computed from."""
 
 
-AnswerKey = tuple[str, str | None, str | None, str | None, str | None, str | None, date]
+AnswerKey = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None, date]
 """A request's fields as given, and the date it is answered for: the engine and the shaping
 are pure functions of these and the facts (checked_at and the id are set per request)."""
 Shaped = tuple[dict[str, Any], int]
@@ -146,6 +159,17 @@ class DatabaseFacts:
             ),
         )
 
+    def chain_reference(self) -> ChainReference:
+        """See FactReader: read once per cache generation (an AB or standard write bumps the
+        registry version like any registry write)."""
+        return self.source.load(  # type: ignore[no-any-return]
+            "chain_reference",
+            "all",
+            lambda: chain_reference(
+                every_accreditation_body(self.session), every_standard(self.session)
+            ),
+        )
+
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """See FactReader (stored only when the facts it used could be, see FactSource)."""
         return self.source.load("answers", key, compute)  # type: ignore[no-any-return]
@@ -158,6 +182,7 @@ class PrefetchedFacts(DatabaseFacts):
     def __init__(self, session: Session, requests: Iterable[VerificationRequestIn]) -> None:
         super().__init__(session)
         requests = list(requests)
+        self._chain_reference: ChainReference | None = None
         self.certificate_facts: dict[str, tuple[CertificateFact, ...]] = self._bulk(
             "certificates",
             {normalize_certificate_number(r.certificate_number) for r in requests},
@@ -209,6 +234,12 @@ class PrefetchedFacts(DatabaseFacts):
         """See FactReader."""
         found = self.accreditation_facts.get(cb_id)
         return found if found is not None else super().accreditations(cb_id)
+
+    def chain_reference(self) -> ChainReference:
+        """See FactReader: read once per batch even with the fact cache off."""
+        if self._chain_reference is None:
+            self._chain_reference = super().chain_reference()
+        return self._chain_reference
 
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """Computed, not memoised: a batch's many one-off answers would evict the hot ones."""
@@ -263,6 +294,10 @@ class CachedFacts:
     def accreditations(self, cb_id: str) -> tuple[AccreditationFact, ...]:
         """See FactReader."""
         return self._get("accreditations", cb_id)  # type: ignore[no-any-return]
+
+    def chain_reference(self) -> ChainReference:
+        """See FactReader (same namespace and key as DatabaseFacts)."""
+        return self._get("chain_reference", "all")  # type: ignore[no-any-return]
 
     def answer(self, key: AnswerKey, compute: Callable[[], Shaped]) -> Shaped:
         """See FactReader: computed from cached facts of this generation, so storable."""
@@ -352,6 +387,7 @@ def _verify(
     key: AnswerKey = (
         request.certificate_number,
         request.certification_body,
+        request.accreditation_body,
         request.organization,
         request.standard,
         request.scope,
@@ -370,9 +406,30 @@ def _verify(
     return response
 
 
-def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) -> Shaped:
-    """Read the facts, run the engine and shape the answer (id and checked_at left empty), with
-    its json_kind for the receipt's canonical JSON."""
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    """The engine's answer to a request with what shaping it needs: the resolved CB, the
+    certificates looked at, the normalised number and the chain section (None when not
+    applicable)."""
+
+    result: VerificationResult
+    cb: CertificationBodyFact | None
+    certificates: tuple[CertificateFact, ...]
+    number_key: str
+    chain: ChainFindings | None
+
+
+def evaluate(
+    facts: FactReader,
+    *,
+    request: VerificationRequestIn,
+    as_of: date,
+    chain_standard: str | None = None,
+    chain_issue_date: date | None = None,
+) -> Evaluation:
+    """Read the facts and run the engine, and on a `not_found` that named a CB or an AB, the
+    chain rule (app/domain/chain.py) for the standard claimed (`chain_standard`, else the
+    request's) and the issue date when known (a document's)."""
     number_key = normalize_certificate_number(request.certificate_number)
 
     # DESIGN.md, "CB resolution": a named CB that resolves to nothing does not hide the
@@ -412,19 +469,42 @@ def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) 
         recognition_arrangements=recognition_arrangements(),
     )
     result = verify(domain_request, certificates, accreditations)
-    shaped = _shape(
-        result,
+    chain: ChainFindings | None = None
+    if result.verdict is Verdict.NOT_FOUND and (named or request.accreditation_body):
+        # API.md: `chain` on every not_found that named a CB or an AB (typed or read).
+        chain = check_chain(
+            ChainQuestion(
+                as_of=as_of,
+                accreditation_body=request.accreditation_body,
+                certification_body=named,
+                certification_body_fact=cb,
+                accreditations=facts.accreditations(cb.id) if cb is not None else (),
+                standard=chain_standard if chain_standard is not None else request.standard,
+                issue_date=chain_issue_date,
+            ),
+            facts.chain_reference(),
+        )
+    return Evaluation(result, cb, tuple(certificates), number_key, chain)
+
+
+def _compute(facts: FactReader, *, request: VerificationRequestIn, as_of: date) -> Shaped:
+    """Read the facts, run the engine and shape the answer (id and checked_at left empty), with
+    its json_kind for the receipt's canonical JSON."""
+    evaluation = evaluate(facts, request=request, as_of=as_of)
+    shaped = shape_answer(
+        evaluation.result,
         request=request,
         as_of=as_of,
         checked_at=None,
-        number_key=number_key,
-        cb=cb,
-        certificates={c.id: c for c in certificates},
+        number_key=evaluation.number_key,
+        cb=evaluation.cb,
+        certificates={c.id: c for c in evaluation.certificates},
+        chain=evaluation.chain,
     )
     return shaped, json_kind(shaped)
 
 
-def _shape(
+def shape_answer(
     result: VerificationResult,
     *,
     request: VerificationRequestIn,
@@ -433,6 +513,7 @@ def _shape(
     number_key: str,
     cb: CertificationBodyRef | None,
     certificates: Mapping[str, IssuedCertificate],
+    chain: ChainFindings | None = None,
 ) -> dict[str, Any]:
     """The response body of API.md, without the receipt, in JSON-ready types."""
     cert_out: dict[str, Any] | None = None
@@ -494,6 +575,7 @@ def _shape(
             if request.certification_body
             else None
         ),
+        "accreditation_body": request.accreditation_body,
         "organization": request.organization,
         "standard": request.standard,
         "scope": request.scope,
@@ -522,6 +604,7 @@ def _shape(
         "accreditation_body": ab_out,
         "candidates": candidates,
         "query": query,
+        "chain": chain.as_dict() if chain is not None else None,
     }
 
 

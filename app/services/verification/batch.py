@@ -24,6 +24,7 @@ CSV_TYPES = frozenset({"text/csv", "application/csv"})
 CSV_FIELDS = (
     "certificate_number",
     "certification_body",
+    "accreditation_body",
     "organization",
     "standard",
     "scope",

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Protocol
 
+from app.domain.chain import ChainReference, Evidence, ListedBody
 from app.domain.facts import (
     AccreditationBodyFact,
     AccreditationFact,
@@ -28,8 +29,9 @@ from app.domain.facts import (
     Status,
     StatusEvent,
 )
-from app.models import Accreditation, AccreditationBody
-from app.reference import load_reference_data
+from app.domain.normalize import standard_code_key
+from app.models import Accreditation, AccreditationBody, Standard
+from app.reference import load_lookalike_bodies, load_reference_data
 from app.repositories.certificates import CertificateFactRows, StatusEventRow
 
 
@@ -74,6 +76,51 @@ def recognition_arrangements() -> tuple[RecognitionArrangement, ...]:
             source=item["source"],
         )
         for item in load_reference_data().get("recognition_arrangements", [])
+    )
+
+
+@functools.cache
+def listed_bodies() -> tuple[ListedBody, ...]:
+    """The sourced look-alike list (app/reference/lookalike_accreditation_bodies.json, built by
+    scripts/build_reference_data.py --lookalikes): data that ships with the code, read once per
+    process, each entry with the reason of its group and its evidence."""
+    data = load_lookalike_bodies()
+    groups: dict[str, str] = data["_meta"]["groups"]
+    return tuple(
+        ListedBody(
+            name=item["name"],
+            names=tuple(item["names"]),
+            acronyms=tuple(item["acronyms"]),
+            countries=tuple(item["countries"]),
+            classification=item["classification"],
+            reason=groups[item["group"]] if item["group"] else None,
+            description=item["claims"],
+            notes=item["notes"],
+            evidence=tuple(
+                Evidence(url=e["url"], kind=e["kind"], summary=e["quote_or_summary"])
+                for e in item["evidence"]
+            ),
+        )
+        for item in data["bodies"]
+    )
+
+
+def chain_reference(
+    bodies: Iterable[AccreditationBody], standards: Iterable[Standard]
+) -> ChainReference:
+    """What the chain rule reads (app/domain/chain.py): every AB of the registry with its MLA
+    scopes, the look-alike list, the codes of the standards outside the MLA's scope (every
+    edition of the code out of it), and the recognition arrangements."""
+    scope: dict[str, bool] = {}
+    for standard in standards:
+        key = standard_code_key(standard.code)
+        scope[key] = scope.get(key, False) or standard.in_mla_scope
+    ordered = sorted(bodies, key=lambda ab: (ab.acronym_key, str(ab.id)))
+    return ChainReference(
+        accreditation_bodies=tuple(accreditation_body_fact(ab) for ab in ordered),
+        listed=listed_bodies(),
+        outside_mla_scope=frozenset(code for code, inside in scope.items() if not inside),
+        arrangements=recognition_arrangements(),
     )
 
 

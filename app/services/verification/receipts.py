@@ -281,7 +281,8 @@ def sign_receipt(
     key: OKPKey | None = None,
     kind: int | None = None,
 ) -> str:
-    """Sign the receipt payload (API.md, Receipts) for a verification response.
+    """Sign the receipt payload (API.md, Receipts) for a verification response; a response
+    with a `document` (POST /v1/documents/verify) adds its SHA-256 as `document_sha256`.
 
     With `key` (see loaded_signing_key) no session is needed; otherwise the session loads it.
     `kind`: the response's json_kind, when the caller knows it.
@@ -304,6 +305,10 @@ def sign_receipt(
         "certification_body_id": cb.get("id"),
         "sha256": canonical_sha256(response_without_receipt, kind=kind),
     }
+    document = response_without_receipt.get("document")
+    if document is not None:
+        # API.md: a verification of a document carries the document's SHA-256 (issue 17).
+        payload["document_sha256"] = document["sha256"]
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     return sign_compact(key, body)
 
