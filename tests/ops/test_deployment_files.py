@@ -51,6 +51,16 @@ def test_dockerfile_is_multi_stage_non_root_with_healthcheck() -> None:
     assert ":latest" not in text
 
 
+def test_the_image_reads_scans_in_the_seven_languages() -> None:
+    """Issue 17: the runtime stage installs Debian's Tesseract and the language packs of the
+    languages claims are read in (eng, deu, fra, spa, ita, pol, tur), pinned, so a scanned
+    certificate sent to the image is read, not answered "OCR is unavailable"."""
+    runtime = (ROOT / "Dockerfile").read_text().split(" AS runtime", 1)[1]
+    packages = set(re.findall(r"(tesseract-ocr(?:-[a-z]{3})?)=\S+", runtime))
+    languages = {"eng", "deu", "fra", "spa", "ita", "pol", "tur", "osd"}
+    assert packages == {"tesseract-ocr"} | {f"tesseract-ocr-{lang}" for lang in languages}
+
+
 def _compose() -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     return data
