@@ -94,6 +94,9 @@ class DocumentContext:
     accreditation_body: IdentifiedBody | None = None
     accreditations: tuple[AccreditationFact, ...] = ()
     min_confidence: float = MIN_CONFIDENCE
+    number_may_be_misread: bool = True
+    """Whether the number that found the certificate was read by OCR (a misread may land on
+    another real certificate); False when it came from the PDF's text layer or a QR deep link."""
 
 
 def _finding(
@@ -249,10 +252,12 @@ def check_document_certification_body(claims: Claims, context: DocumentContext) 
 def check_document_accreditation_body(claims: Claims, context: DocumentContext) -> Finding:
     """The printed accreditation body accredits the certificate's CB for its standard here
     (§8.2.2 g: other marks, such as the accreditation symbol, may appear; UKAS's counterfeit
-    advice: check that the CB is accredited by an MLA signatory for the sub-scope). A known
-    look-alike printed on a registry certificate's paper: `fail` (the paper claims an
-    accreditation the registry's certificate does not rest on); an AB that does not accredit the
-    CB for it here, or a name that identifies no AB for certain: `warn`."""
+    advice: check that the CB is accredited by an MLA signatory for the sub-scope). The AB the
+    registry records as accrediting the CB for the standard: `pass`, even one the sourced list
+    flags (NACI, a real AB that lost its membership: its recognition is `ab_recognition`'s to
+    judge). Another, known look-alike printed on a registry certificate's paper: `fail` (the
+    paper claims an accreditation the registry's certificate does not rest on); an AB that does
+    not accredit the CB for it here, or a name that identifies no AB for certain: `warn`."""
     code = CheckCode.DOCUMENT_ACCREDITATION_BODY
     found = _readable(code, "accreditation_body", claims, context, needs_cert=True)
     if isinstance(found, Finding):
@@ -276,19 +281,19 @@ def check_document_accreditation_body(claims: Claims, context: DocumentContext) 
         else f"the registry records no accreditation of {cb} for {standard}"
     )
     identified = context.accreditation_body
-    if identified is not None and identified.lookalike:
-        return _finding(
-            code,
-            Outcome.FAIL,
-            f'The document names "{found.value}", a known look-alike accreditation body; {here}',
-            details,
-        )
     body = identified.body if identified is not None else None
     if body is not None and body.id in bodies:
         return _finding(
             code,
             Outcome.PASS,
             f"The document names {body.acronym}, which accredits {cb} for {standard} here",
+            details,
+        )
+    if identified is not None and identified.lookalike:
+        return _finding(
+            code,
+            Outcome.FAIL,
+            f'The document names "{found.value}", a known look-alike accreditation body; {here}',
             details,
         )
     if body is not None:
@@ -345,10 +350,11 @@ def check_document_organization(claims: Claims, context: DocumentContext) -> Fin
 
 def check_document_identity(organization: Finding, context: DocumentContext) -> Finding:
     """The document is the registry's certificate: its number found it and its holder agrees
-    (module docstring). A number misread by OCR or copied onto another paper finds a real
-    certificate, so the holder must pass: when it could not be read, or only nearly matches,
-    the document is not tied to the certificate (`fail`, `mismatch`), whatever else agrees;
-    when it differs, `document_organization` already fails and this is skipped."""
+    (module docstring). A number misread by OCR finds a real certificate, so the holder must
+    pass: when it could not be read, or only nearly matches, a number read by OCR does not tie
+    the document to the certificate (`fail`, `mismatch`), whatever else agrees; a number from
+    the text layer or a QR deep link cannot be misread, so there it is `warn` ("cannot tell").
+    When the holder differs, `document_organization` already fails and this is skipped."""
     code = CheckCode.DOCUMENT_IDENTITY
     cert = context.certificate
     if cert is None:
@@ -375,6 +381,16 @@ def check_document_identity(organization: Finding, context: DocumentContext) -> 
         if "confidence" in organization.check.message
         else "no holder was found on it"
     )
+    if not context.number_may_be_misread:
+        # The number is as printed (text layer, QR deep link): no misread can have found
+        # another certificate, so an unread holder is "cannot tell", said, not failed.
+        return _finding(
+            code,
+            Outcome.WARN,
+            f"The document's number is certificate {cert.certificate_number}'s, but {why}: "
+            f"compare the holder printed with the registry's: {holder}",
+            {"registry": cert.organization_name},
+        )
     return _finding(
         code,
         Outcome.FAIL,
@@ -418,9 +434,7 @@ def _scope_words_outside(printed: str, scope: str) -> list[str]:
     cover (`scope_covers`, word by word), an OCR slip of one letter in a long word forgiven."""
     registry_words = set(fold_text(scope).split())
     outside = []
-    for word in dict.fromkeys(fold_text(printed).split()):
-        if len(word) < SCOPE_MIN_TOKEN_LENGTH or word in SCOPE_STOPWORDS:
-            continue
+    for word in _significant_words(printed):
         if scope_covers(word, scope):
             continue
         if len(word) >= SCOPE_OCR_SLIP_LENGTH and any(
@@ -432,13 +446,24 @@ def _scope_words_outside(printed: str, scope: str) -> list[str]:
     return outside
 
 
+def _significant_words(text: str) -> list[str]:
+    """The words of a scope that carry its meaning (3 letters or more, not a stopword)."""
+    return [
+        word
+        for word in dict.fromkeys(fold_text(text).split())
+        if len(word) >= SCOPE_MIN_TOKEN_LENGTH and word not in SCOPE_STOPWORDS
+    ]
+
+
 def check_document_scope(claims: Claims, context: DocumentContext) -> Finding:
     """The printed scope is no wider than the registry's (§8.2.2 f): a printed scope claims an
     activity the certificate does not cover when one of its significant words (3 letters or
     more, not "and", "of", "including", ...) is not in the registry's scope, exactly, as a
     plural, by a shared stem of 5 letters or within one OCR slip (app/domain/names.py
     `scope_covers`, SCOPE_OCR_SLIP_LENGTH). Such words: `fail`, listed. A narrower printed scope
-    (part of the registry's) passes: it claims less than is certified."""
+    (part of the registry's) passes: it claims less than is certified. When most of the
+    printed words are outside (another language, a paraphrase, OCR noise), the two cannot be
+    compared word by word: `warn`, both shown."""
     code = CheckCode.DOCUMENT_SCOPE
     found = _readable(code, "scope", claims, context, needs_cert=True)
     if isinstance(found, Finding):
@@ -457,6 +482,19 @@ def check_document_scope(claims: Claims, context: DocumentContext) -> Finding:
         )
     details["outside"] = outside
     listed = ", ".join(f'"{word}"' for word in outside)
+    significant = _significant_words(found.value)
+    if len(outside) * 2 > len(significant):
+        # Most of its words are not the registry's at all: another language (the claims are
+        # read in seven), a paraphrase or OCR noise, not evidence of a wider scope: cannot
+        # tell, said, never failed (DESIGN.md: the engine's own scope_match warns only).
+        return _finding(
+            code,
+            Outcome.WARN,
+            f"The document's scope is worded differently from the registry's ({listed} "
+            f"{'is' if len(outside) == 1 else 'are'} not in it): compare the two; certified "
+            f'scope "{cert.scope}"',
+            details,
+        )
     return _finding(
         code,
         Outcome.FAIL,

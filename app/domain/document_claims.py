@@ -93,9 +93,11 @@ MIN_CONFIDENCE = 0.6
 (app/domain/document_checks.py) skip them, and they name no CB or AB for the chain.
 
 Why 0.6: it is where the grammar's doubts add up. One weak signal alone keeps a claim above it
-(an exact label and value read by OCR: 0.9; an ambiguous 09/01/2029 in a text PDF: 0.7; a label
-OCR misread by one letter: 0.77), two keep it above (OCR x ambiguous date: 0.63; OCR x misread
-label x repaired digits: 0.65), three fall below (OCR x misread label x ambiguous date: 0.54).
+(an exact label and value read by OCR: 0.9; a label OCR misread by one letter: 0.77), two keep
+it above (OCR x misread label x repaired digits: 0.65), three fall below. The exception is a
+slashed date whose order nothing in the document proves (09/01/2029 with no other date written
+unambiguously): 0.55 alone, below it, because reading it the wrong way round would compare a
+date the document does not say.
 What it does not catch, measured (BENCHMARKS.md, "Claims extraction accuracy"): no claim of the
 corpus falls below it, right or wrong; the wrong claims on scans are letters OCR misread inside
 a name, a scope or an address ("Diuga" for "Długa"), which no grammar can see, at 0.72-0.9. They
@@ -353,7 +355,10 @@ _TITLE_KEYS = frozenset(
 
 LABEL_EXACT, LABEL_FUZZY, LABEL_COLUMNS, LABEL_UNSEPARATED = 1.0, 0.85, 0.8, 0.85
 CONTEXT_SENTENCE, CONTEXT_PROSE_STANDARD, CONTEXT_MARK_ONLY, CONTEXT_CB_WORDS = 0.9, 0.95, 0.8, 0.75
-GRAMMAR_OCR_REPAIRED, GRAMMAR_AMBIGUOUS_DATE, GRAMMAR_DATE_BY_EVIDENCE = 0.85, 0.7, 0.95
+# A slashed date no other date of the document orders (09/01/2029: 9 January or 1 September?)
+# is below MIN_CONFIDENCE on its own: shown, never compared, so a guessed order can neither
+# fail a genuine certificate nor pass a forged later expiry.
+GRAMMAR_OCR_REPAIRED, GRAMMAR_AMBIGUOUS_DATE, GRAMMAR_DATE_BY_EVIDENCE = 0.85, 0.55, 0.95
 GRAMMAR_TWO_DIGIT_YEAR, GRAMMAR_NATIONAL_YEAR = 0.8, 0.9
 SOURCE_OCR = 0.9
 """The factors of the confidence (see the module's docstring)."""
@@ -374,11 +379,14 @@ def _fold_char(char: str) -> str:
     return "".join(c for c in folded if "a" <= c <= "z")
 
 
-def _squash(text: str) -> tuple[str, list[int]]:
-    """The folded letters of `text` and, for each, the index of the character it came from."""
+def _squash(text: str, limit: int | None = None) -> tuple[str, list[int]]:
+    """The folded letters of `text` and, for each, the index of the character it came from;
+    with `limit`, only the first `limit` letters or so (a label is matched on no more)."""
     letters: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
+        if limit is not None and len(letters) >= limit:
+            break
         for letter in _fold_char(char):
             letters.append(letter)
             origin.append(index)
@@ -419,6 +427,12 @@ def _vocabulary() -> tuple[_Entry, ...]:
     ]
     unique = {(entry.kind, entry.key): entry for entry in entries if entry.key}
     return tuple(sorted(unique.values(), key=lambda entry: -len(entry.key)))
+
+
+@cache
+def _longest_key() -> int:
+    """The letters of the longest label or sentence key."""
+    return max(len(entry.key) for entry in _vocabulary())
 
 
 @cache
@@ -504,7 +518,10 @@ def _skip_separators(text: str, position: int) -> int:
 def _label_at(text: str, position: int, *, fuzzy: bool) -> _Hit | None:
     """The label or sentence starting at character `position` of `text`, if any."""
     rest = text[position:]
-    squashed, origin = _squash(rest)
+    # Only as many letters as the longest label has, and one more for OCR's extra letter: the
+    # rest of the line decides nothing here, and folding it at every word start would make a
+    # long line cost quadratic time in the server process.
+    squashed, origin = _squash(rest, _longest_key() + 2)
     if not squashed or origin[0] > 1:  # the cell must start with the label's first letter
         return None
     hit = _exact_at(rest, squashed, origin, 0)

@@ -537,6 +537,28 @@ def test_a_wider_printed_scope_fails_a_narrower_one_passes(
     assert outcome(check_document_scope(claims(scope=printed), CONTEXT)) == expected
 
 
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "Konstruktion und Herstellung von Industriewidgets und Präzisionszahnrädern",
+        "Production of engineered components for machinery",
+    ],
+    ids=["german", "paraphrase"],
+)
+def test_a_scope_worded_otherwise_is_said_not_failed(printed: str) -> None:
+    """Most printed words outside the registry's scope: another language (claims are read in
+    seven) or a paraphrase, not evidence of a wider scope. Cannot tell: warn, never mismatch."""
+    found = check_document_scope(claims(scope=printed), CONTEXT)
+    assert (found.check.outcome, found.verdict) == (WARN, None)
+    assert found.check.message.startswith(
+        "The document's scope is worded differently from the registry's ("
+    )
+    assert found.check.message.endswith(
+        ': compare the two; certified scope "Design and manufacture of industrial widgets and '
+        'precision gears"'
+    )
+
+
 def test_a_site_country_not_certified_fails() -> None:
     extra = {"countries": claim("countries", "GB", values=("GB", "FR"))}
     assert outcome(check_document_countries(extra, CONTEXT)) == (
@@ -612,3 +634,48 @@ def test_discrepancies_list_each_disagreement_with_both_values() -> None:
             "outcome": "fail",
         },
     ]
+
+
+def test_the_accreditation_body_the_registry_records_agrees_even_when_the_list_flags_it() -> None:
+    """NACI is a real AB that lost its IAF membership: the sourced list flags its full name,
+    but when the registry records the certificate's CB as accredited by it, a document naming
+    it says what the registry says (whether that AB is recognised is `ab_recognition`'s to
+    judge from its dated MLA scopes), so it is not a look-alike claim the certificate does not
+    rest on."""
+    naci = AccreditationBodyFact(
+        id="ab-naci", acronym="NACI", name="National Accreditation Center of Iran", economy="IR"
+    )
+    by_naci = AccreditationFact(
+        id="acc-naci",
+        certification_body_id=NBC.id,
+        accreditation_body=naci,
+        accreditation_number="NACI 12",
+        standard_code="ISO 9001",
+        sectors=(),
+        valid_from=date(2010, 1, 1),
+        valid_until=None,
+    )
+    reference = ChainReference(accreditation_bodies=(UKAS, naci), listed=listed_bodies())
+    printed = "National Accreditation Center of Iran"
+    identified = identify_accreditation_body(printed, reference)
+    assert identified.lookalike is True
+    context = DocumentContext(
+        certificate=CERT, accreditation_body=identified, accreditations=(by_naci,)
+    )
+    found = check_document_accreditation_body(claims(accreditation_body=printed), context)
+    assert outcome(found) == (
+        PASS,
+        "The document names NACI, which accredits Northbridge Certification Ltd for ISO 9001 here",
+        None,
+    )
+    elsewhere = DocumentContext(
+        certificate=CERT, accreditation_body=identified, accreditations=(ACCREDITATION,)
+    )
+    assert outcome(
+        check_document_accreditation_body(claims(accreditation_body=printed), elsewhere)
+    ) == (
+        FAIL,
+        'The document names "National Accreditation Center of Iran", a known look-alike '
+        "accreditation body; here Northbridge Certification Ltd is accredited for ISO 9001 by UKAS",
+        MISMATCH,
+    )

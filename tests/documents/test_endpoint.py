@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.db import get_session
+from app.http.ratelimit import MemoryStore, RateLimiter
 from app.main import create_app
 from app.models import StoredDocument, Verification
 from app.services.auth import Role
@@ -555,9 +556,14 @@ def test_a_stored_document_is_fetched_back_by_its_owner_only(
 
 @pytest.fixture
 def limited_client(connection: Connection) -> Iterator[TestClient]:
-    """An app with rate limits on: 25 anonymous units a minute, a document costing 10."""
+    """An app with rate limits on: 25 anonymous units a minute, a document costing 10. Its
+    buckets' clock stands still, so no unit comes back while the documents are read (one
+    every 2.4 s of the real clock would, on a slow machine) and every header value is exact."""
     app = create_app(Settings(rate_limit_enabled=True, rate_limit_anonymous="25/minute"))
     app.dependency_overrides[get_session] = session_override(connection)
+    limiter: RateLimiter = app.state.rate_limiter
+    assert isinstance(limiter.store, MemoryStore)
+    limiter.store.clock = lambda: 1000.0
     with TestClient(app, raise_server_exceptions=False, client=("203.0.113.40", 5000)) as c:
         yield c
 

@@ -5,6 +5,7 @@ engine's verdict with the `document_*` checks beside it, the `document` section,
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import uuid
 from datetime import UTC, date, datetime
@@ -83,10 +84,20 @@ def printed(**overrides: Any) -> dict[str, ExtractedClaim]:
     return out
 
 
-def verify(session: Session, claims: dict[str, ExtractedClaim], **kwargs: Any) -> dict[str, Any]:
+SCAN = dataclasses.replace(
+    TEXT,
+    pages=(PageText(number=1, lines=("CERTIFICATE", "DT-1001"), source="ocr"),),
+    ocr=True,
+)
+"""The same document as a scan: its page was read by OCR."""
+
+
+def verify(
+    session: Session, claims: dict[str, ExtractedClaim], *, text: DocumentText = TEXT, **kwargs: Any
+) -> dict[str, Any]:
     options: dict[str, Any] = {"as_of": None, "certification_body": None, "now": NOW}
     options.update(kwargs)
-    return verify_document(session, text=TEXT, claims=claims, **options)
+    return verify_document(session, text=text, claims=claims, **options)
 
 
 def outcomes(answer: dict[str, Any]) -> dict[str, str]:
@@ -242,11 +253,31 @@ def test_a_misread_number_on_another_valid_certificate_never_comes_out_valid(
     """OCR reads DT-1001 as DT-1007, a valid certificate of the same CB held by another
     company: the holder printed disagrees (fail); when the holder could not be read, or was
     not found, the document cannot be tied to DT-1007 (document_identity fails)."""
-    answer = verify(session, printed(certificate_number="DT-1007", organization=organization))
+    answer = verify(
+        session, printed(certificate_number="DT-1007", organization=organization), text=SCAN
+    )
     assert answer["verdict"] == "mismatch"
     assert answer["certificate"]["organization"]["name"] == "Borealis Tooling Ltd"
     assert outcomes(answer)[failed] == "fail"
     assert outcomes(answer)["document_expiry_date"] == "pass"  # everything else agrees
+
+
+@pytest.mark.usefixtures("registry")
+def test_an_unread_holder_beside_a_number_from_the_text_layer_is_said_not_failed(
+    session: Session,
+) -> None:
+    """The text layer holds the number as printed: no misread can have found DT-1007, so a
+    holder the reader did not find is "cannot tell" (warn), not a mismatch; by OCR it fails."""
+    claims = printed(certificate_number="DT-1007", organization=None)
+    answer = verify(session, claims)
+    assert (answer["verdict"], outcomes(answer)["document_identity"]) == ("valid", "warn")
+    identity = next(c for c in answer["checks"] if c["code"] == "document_identity")
+    assert identity["message"] == (
+        "The document's number is certificate DT-1007's, but no holder was found on it: compare "
+        'the holder printed with the registry\'s: "Borealis Tooling Ltd"'
+    )
+    scanned = verify(session, claims, text=SCAN)
+    assert (scanned["verdict"], outcomes(scanned)["document_identity"]) == ("mismatch", "fail")
 
 
 @pytest.mark.usefixtures("registry")

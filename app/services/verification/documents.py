@@ -193,6 +193,15 @@ def _engine_checks(result: VerificationResult, has_number: bool) -> tuple[CheckR
     return tuple(checks)
 
 
+def _read_by_ocr(text: DocumentText, claim: ExtractedClaim | None) -> bool:
+    """Whether a claim was read by OCR (its page has no text layer of its own); unknown pages
+    count as OCR, the cautious side."""
+    if claim is None:
+        return True
+    sources = {page.number: page.source for page in text.pages}
+    return sources.get(claim.page, "ocr") == "ocr"
+
+
 def verify_document(
     session: Session,
     *,
@@ -258,6 +267,7 @@ def verify_document(
             facts.accreditations(cert.certification_body.id) if cert is not None else ()
         ),
         min_confidence=MIN_CONFIDENCE,
+        number_may_be_misread=_read_by_ocr(text, number_claim) and qr_number is None,
     )
     findings = document_checks(claims, qr_claims, context)
 
