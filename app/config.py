@@ -189,6 +189,22 @@ class Settings(BaseSettings):
         description="How often a worker checks the registry version: the cache's staleness bound.",
     )
     log_level: str = "INFO"
+    log_queue: bool = Field(
+        default=True,
+        description="Format and write log lines in a logging thread, off the event loop "
+        "(app/http/observability.py); false writes each line as it is logged.",
+    )
+    gc_freeze: bool = Field(
+        default=True,
+        description="At start-up, freeze the heap built by imports out of the garbage "
+        "collector's reach (gc.freeze): full collections stop walking it (app/http/collector.py).",
+    )
+    gc_gen0_threshold: int = Field(
+        default=10_000,
+        ge=0,
+        description="Allocations between young garbage collections (Python's default: 700; "
+        "0 keeps it), set once per process at start-up.",
+    )
 
     # Production hardening (docs/security.md, docs/deploy.md).
     rate_limit_enabled: bool = Field(

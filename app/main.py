@@ -13,6 +13,7 @@ from app.config import Settings, get_settings
 from app.db import read_engine
 from app.deps import verify_api_key
 from app.errors import install_error_handlers
+from app.http.collector import settle_collector
 from app.http.install import install_http
 from app.http.operation_ids import operation_id
 from app.models.registry_version import install_write_tracking
@@ -53,9 +54,12 @@ Errors are RFC 9457 `application/problem+json`.
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run webhook delivery in-process when configured (the embedded default of `serve`)."""
+    """Settle the garbage collector; run webhook delivery in-process when configured (the
+    embedded default of `serve`)."""
     worker = None
     settings: Settings = app.state.settings
+    # Once per process: the start-up heap out of the collector's reach (app/http/collector.py).
+    settle_collector(freeze=settings.gc_freeze, gen0_threshold=settings.gc_gen0_threshold)
     if settings.in_process_worker:
         from app.db import get_session_factory
         from app.services.integration.worker import start_in_process

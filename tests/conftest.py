@@ -59,6 +59,13 @@ clock_ahead.start_from_environment()
 # Fixtures never run into rate limits (tests/ops turn them on explicitly); servers that tests
 # start in subprocesses inherit this.
 os.environ["CERTVERIFY_RATE_LIMIT_ENABLED"] = "false"
+# Log lines are written as they are logged (capsys reads them right after a request); the
+# logging thread (CERTVERIFY_LOG_QUEUE) has tests of its own in tests/ops/test_stack_tail.py.
+os.environ["CERTVERIFY_LOG_QUEUE"] = "false"
+# The test process's own collector stays Python's (a frozen heap would keep every later cycle
+# among the first test's objects); tests/ops/test_stack_tail.py tests the settling itself.
+os.environ["CERTVERIFY_GC_FREEZE"] = "false"
+os.environ["CERTVERIFY_GC_GEN0_THRESHOLD"] = "0"
 # The keys the service generates on first run (app/keystore.py: the receipt signing key, the
 # webhook secret key) go to this test process's own directory, never into the working tree;
 # servers and workers started in subprocesses inherit it and read the same keys.

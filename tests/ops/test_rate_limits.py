@@ -217,6 +217,9 @@ def test_the_developers_settings_do_not_reach_the_suite() -> None:
     # Only what tests/conftest.py sets itself (the keys' directory is the run's own temporary one).
     assert sorted(leaked) == [
         "CERTVERIFY_DATA_DIR",
+        "CERTVERIFY_GC_FREEZE",
+        "CERTVERIFY_GC_GEN0_THRESHOLD",
+        "CERTVERIFY_LOG_QUEUE",
         "CERTVERIFY_RATE_LIMIT_ENABLED",
         "CERTVERIFY_TEST_CLOCK",
     ]
