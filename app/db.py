@@ -163,9 +163,13 @@ def get_read_session(
 
 REGISTRY_TABLES = (
     "certificates",
+    "certificate_facts",
     "certificate_sites",
     "certificate_status_events",
     "organizations",
+    "organization_search_names",
+    "organization_search_terms",
+    "organization_search_words",
 )
 
 

@@ -24,9 +24,12 @@ from sqlalchemy.orm import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.db import make_engine
+from app.domain.normalize import normalize_certificate_number
+from app.repositories.certificates import certificate_fact_rows_by_number_key
 from app.schemas.verification import VerificationRequestIn
 from app.services.verification.answer import verify_certificate, verify_from_cache
 from app.services.verification.cache import configure_cache
+from app.services.verification.fact_mapping import certificate_facts_of_rows
 from app.services.verification.receipts import (
     ALGORITHM,
     active_signing_key,
@@ -89,6 +92,14 @@ def main() -> None:
     configure_cache(engine, refresh_seconds=0.5, max_entries=0)
     out["verify, hot set, fact cache off"] = per_call_us(verify(hot), 2000)
     out["verify, uniform, fact cache off"] = per_call_us(verify(numbers), 2000)
+    with Session(engine) as session:
+        keys = [normalize_certificate_number(n) for n in numbers]
+        out["certificate facts of one number, read and mapped (uniform)"] = per_call_us(
+            lambda: certificate_facts_of_rows(
+                certificate_fact_rows_by_number_key(session, rng.choice(keys))
+            ),
+            3000,
+        )
 
     answer = verify(hot)()
     del answer["receipt"]

@@ -62,6 +62,8 @@ from app.models import (
     Standard,
 )
 from app.repositories import demo as repo
+from app.repositories.certificate_facts import rebuild_certificate_facts
+from app.repositories.search_index import index_new_organizations
 from app.services.registry.seed import seed_reference_data
 
 # --- the report ---------------------------------------------------------------------------------
@@ -891,6 +893,10 @@ class _Builder:
             for batch in _batches(rows):
                 repo.insert_rows(self.session, model, list(batch))
                 self.session.flush()
+        index_new_organizations(self.session, org_rows)
+        # The verification facts rows, in the same transaction: one set-based statement (the
+        # demo only loads into an empty registry, so every row is one of these certificates).
+        rebuild_certificate_facts(self.session)
 
 
 def build_demo_registry(

@@ -16,6 +16,7 @@ from app.models.certificate import (
     CertificateStatusEvent,
     Organization,
 )
+from app.models.certificate_facts import CertificateFacts
 from app.models.certification_body import CertificationBody
 from app.models.document import StoredDocument
 from app.models.idempotency import IdempotencyKey
@@ -29,6 +30,11 @@ from app.models.integration import (
 )
 from app.models.reference import Sector, Standard
 from app.models.registry_version import RegistryVersion
+from app.models.search_index import (
+    OrganizationSearchName,
+    OrganizationSearchTerm,
+    OrganizationSearchWord,
+)
 
 __all__ = [
     "Accreditation",
@@ -39,6 +45,7 @@ __all__ = [
     "Base",
     "Certificate",
     "CertificateChange",
+    "CertificateFacts",
     "CertificateSite",
     "CertificateStatusEvent",
     "CertificationBody",
@@ -47,6 +54,9 @@ __all__ = [
     "IdempotencyKey",
     "MlaRecognition",
     "Organization",
+    "OrganizationSearchName",
+    "OrganizationSearchTerm",
+    "OrganizationSearchWord",
     "OutboxEvent",
     "RegistryVersion",
     "Sector",

@@ -29,6 +29,7 @@ REGISTRY_TABLES: Final = frozenset(
         "accreditation_bodies",
         "accreditation_status_events",
         "accreditations",
+        "certificate_facts",
         "certificate_sites",
         "certificate_status_events",
         "certificates",

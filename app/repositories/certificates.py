@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.models import (
     Certificate,
     CertificateChange,
+    CertificateFacts,
     CertificateSite,
     CertificateStatusEvent,
     CertificationBody,
@@ -125,12 +126,6 @@ _CERTIFICATE_FACT_SELECT = (
     .join(Organization, Organization.id == Certificate.organization_id)
     .order_by(Certificate.created_at, Certificate.id)
 )
-_CERTIFICATE_FACT_ROWS = _CERTIFICATE_FACT_SELECT.where(
-    Certificate.number_key == bindparam("number_key")
-)
-_CERTIFICATE_FACT_ROWS_MANY = _CERTIFICATE_FACT_SELECT.where(
-    Certificate.number_key.in_(bindparam("number_keys", expanding=True))
-)
 _CERTIFICATE_FACT_ROWS_BY_ID = _CERTIFICATE_FACT_SELECT.where(
     Certificate.id.in_(bindparam("ids", expanding=True))
 )
@@ -169,39 +164,76 @@ _STATUS_EVENT_ROWS = (
         CertificateStatusEvent.recorded_at,
     )
 )
-HOT_PATH_STATEMENTS = {
-    "certificates": _CERTIFICATE_FACT_ROWS,
-    "sites": _SITE_ROWS,
-    "status_events": _STATUS_EVENT_ROWS,
-}
-"""The hot-path queries by name (BENCHMARKS.md shows their plans)."""
 
 
-@dataclass(frozen=True, slots=True)
-class CertificateFactRows:
-    """The fact rows of some certificates: each certificate (joined), its sites, its events."""
+class CertificateFactsRow(NamedTuple):
+    """A certificate's facts row (app/models/certificate_facts.py) joined with its CB and its
+    standard edition on their primary keys: everything a verification reads about it."""
 
-    certificates: Sequence[CertificateFactRow]
-    sites: Sequence[SiteRow]
-    status_events: Sequence[StatusEventRow]
+    id: uuid.UUID
+    number_key: str
+    certification_body_id: uuid.UUID
+    certification_body_name: str
+    certification_body_acronym: str | None
+    standard_code: str
+    standard_edition: str
+    transition_deadline: date | None
+    superseded_by: str | None
+    transition_deadline_earliest: date | None
+    transition_rule_source: str | None
+    standard_source: str | None
+    in_mla_scope: bool
+    facts: str
+    """The JSON array of the rest (the model's docstring)."""
 
 
-NO_FACT_ROWS = CertificateFactRows((), (), ())
+_FACTS_SELECT = (
+    select(
+        *_columns(
+            CertificateFactsRow,
+            {
+                "id": CertificateFacts.certificate_id,
+                "number_key": CertificateFacts.number_key,
+                "certification_body_id": CertificateFacts.certification_body_id,
+                "certification_body_name": CertificationBody.name,
+                "certification_body_acronym": CertificationBody.acronym,
+                "standard_code": Standard.code,
+                "standard_edition": Standard.edition,
+                "transition_deadline": Standard.transition_deadline,
+                "superseded_by": Standard.superseded_by,
+                "transition_deadline_earliest": Standard.transition_deadline_earliest,
+                "transition_rule_source": Standard.transition_rule_source,
+                "standard_source": Standard.source,
+                "in_mla_scope": Standard.in_mla_scope,
+                "facts": CertificateFacts.facts,
+            },
+        )
+    )
+    .join(CertificationBody, CertificationBody.id == CertificateFacts.certification_body_id)
+    .join(Standard, Standard.id == CertificateFacts.standard_id)
+    .order_by(CertificateFacts.created_at, CertificateFacts.certificate_id)
+)
+_FACTS_BY_NUMBER_KEY = _FACTS_SELECT.where(CertificateFacts.number_key == bindparam("number_key"))
+_FACTS_BY_NUMBER_KEYS = _FACTS_SELECT.where(
+    CertificateFacts.number_key.in_(bindparam("number_keys", expanding=True))
+)
+
+HOT_PATH_STATEMENTS = {"certificate_facts": _FACTS_BY_NUMBER_KEY}
+"""The hot-path queries by name (BENCHMARKS.md shows their plans): since issue 16 one, the facts
+rows of a number; accreditations are read per CB and cached."""
 
 
-def certificate_fact_rows_by_number_key(session: Session, number_key: str) -> CertificateFactRows:
-    """Every CB's certificates with this key as plain rows: the lean hot path (no ORM objects)."""
-    conn = session.connection()
-    certs = [
-        CertificateFactRow._make(row)
-        for row in conn.execute(_CERTIFICATE_FACT_ROWS, {"number_key": number_key})
-    ]
-    if not certs:
-        return NO_FACT_ROWS
-    ids = {"ids": [cert.id for cert in certs]}
-    sites = [SiteRow._make(row) for row in conn.execute(_SITE_ROWS, ids)]
-    events = [StatusEventRow._make(row) for row in conn.execute(_STATUS_EVENT_ROWS, ids)]
-    return CertificateFactRows(certs, sites, events)
+def certificate_fact_rows_by_number_key(
+    session: Session, number_key: str
+) -> list[CertificateFactsRow]:
+    """Every CB's certificates with this key, as their facts rows: one indexed read (the lean
+    hot path, no ORM objects), oldest certificate first."""
+    return list(
+        map(
+            CertificateFactsRow._make,
+            session.connection().execute(_FACTS_BY_NUMBER_KEY, {"number_key": number_key}),
+        )
+    )
 
 
 FACT_ROWS_CHUNK = 900
@@ -211,31 +243,28 @@ parameter limits with room to spare."""
 
 def certificate_fact_rows_by_number_keys(
     session: Session, number_keys: Iterable[str]
-) -> dict[str, CertificateFactRows]:
-    """The lean lookup for many number keys at once (batch verification): three statements per
-    FACT_ROWS_CHUNK keys; every key is in the result, with empty rows when nothing carries it."""
+) -> dict[str, list[CertificateFactsRow]]:
+    """The facts rows of many number keys at once (batch verification): one statement per
+    FACT_ROWS_CHUNK keys; every key is in the result, with no rows when nothing carries it."""
     conn = session.connection()
     keys = sorted(set(number_keys))
-    certs: dict[str, list[CertificateFactRow]] = {key: [] for key in keys}
-    key_of: dict[uuid.UUID, str] = {}
+    found: dict[str, list[CertificateFactsRow]] = {key: [] for key in keys}
     for start in range(0, len(keys), FACT_ROWS_CHUNK):
         chunk = keys[start : start + FACT_ROWS_CHUNK]
-        for row in conn.execute(_CERTIFICATE_FACT_ROWS_MANY, {"number_keys": chunk}):
-            cert = CertificateFactRow._make(row)
-            certs[cert.number_key].append(cert)
-            key_of[cert.id] = cert.number_key
-    sites: dict[str, list[SiteRow]] = {key: [] for key in keys}
-    events: dict[str, list[StatusEventRow]] = {key: [] for key in keys}
-    ids = list(key_of)
-    for start in range(0, len(ids), FACT_ROWS_CHUNK):
-        chunk_ids = {"ids": ids[start : start + FACT_ROWS_CHUNK]}
-        for row in conn.execute(_SITE_ROWS, chunk_ids):
-            site = SiteRow._make(row)
-            sites[key_of[site.certificate_id]].append(site)
-        for row in conn.execute(_STATUS_EVENT_ROWS, chunk_ids):
-            event = StatusEventRow._make(row)
-            events[key_of[event.certificate_id]].append(event)
-    return {key: CertificateFactRows(certs[key], sites[key], events[key]) for key in keys}
+        for row in conn.execute(_FACTS_BY_NUMBER_KEYS, {"number_keys": chunk}):
+            found[row[1]].append(CertificateFactsRow._make(row))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateFactRows:
+    """The fact rows of some certificates read from the registry tables themselves: each
+    certificate (joined with CB, standard and organisation), its sites, its events (watches,
+    the import's warnings, and the recomputation the facts rows are checked against)."""
+
+    certificates: Sequence[CertificateFactRow]
+    sites: Sequence[SiteRow]
+    status_events: Sequence[StatusEventRow]
 
 
 def certificate_fact_rows_by_ids(

@@ -27,12 +27,14 @@ from app.models import (
     Organization,
     Standard,
 )
+from app.repositories.certificate_facts import refresh_certificate_facts
 from app.repositories.certificates import (
     certificate_number_taken,
     find_organization,
     find_standard,
     get_certificate,
 )
+from app.repositories.search_index import refresh_organization_search
 from app.schemas.certificates import CertificateCreate, CertificateUpdate, OrganizationIn, SiteIn
 from app.schemas.registry import StatusChange
 from app.services.audit import record_audit
@@ -149,6 +151,10 @@ def create_certificate(
             session.flush()
     except IntegrityError as exc:
         raise Conflict("Certificate number already exists for this certification body.") from exc
+    # Its verification facts row, and those of the organisation's other certificates (its
+    # aliases may have changed), in this transaction.
+    refresh_certificate_facts(session, [cert.id])
+    refresh_organization_search(session, [cert.organization_id])
     created = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
     record_audit(
         session,
@@ -296,6 +302,7 @@ def update_certificate(
             OrganizationIn.model_validate(merged["organization"]),
         )
         session.flush()
+        refresh_organization_search(session, [org.id])
         cert.organization_id = org.id
         merged["organization"] = organization_snapshot(org)
     for name in ("scope", "original_issue_date", "issue_date", "expiry_date", "confidential"):
@@ -317,6 +324,8 @@ def update_certificate(
             )
         )
     session.flush()
+    # Every write above (number, edition, organisation, sites, dates) is in the facts rows.
+    refresh_certificate_facts(session, [cert.id])
     session.expire(cert)
     updated = require_visible_certificate(session, principal=principal, certificate_id=cert.id)
     if found:
@@ -359,6 +368,7 @@ def change_certificate_status(
     )
     cert.status_events.append(row)
     session.flush()
+    refresh_certificate_facts(session, [cert.id])
     record_certificates(session, [cert.id])
     record_audit(
         session,

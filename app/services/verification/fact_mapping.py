@@ -1,8 +1,10 @@
 """Fact mapping: registry records, as the repositories load them, into verification facts.
 
-Verification facts are the engine's plain frozen data (app/domain/facts.py). Certificates are
-mapped from their named fact rows only (app/repositories/certificates.py, `CertificateFactRows`),
-whichever reader loaded them: one number, many numbers (the batch) or many ids (watches).
+Verification facts are the engine's plain frozen data (app/domain/facts.py). A verification's
+certificates are decoded from their facts rows (one row per certificate, issue 16:
+`certificate_facts_of_rows`), whichever reader loaded them: one number or many (the batch);
+watches and the import's warnings map the registry tables' own rows (`certificate_facts`), and
+the tests check that both give the same facts.
 Accreditations and status histories are mapped from their ORM objects. The fact cache
 (app/services/verification/cache.py) keeps the results; it maps nothing itself.
 """
@@ -14,7 +16,10 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Protocol
+
+import orjson
 
 from app.domain.chain import ChainReference, Evidence, ListedBody
 from app.domain.facts import (
@@ -32,7 +37,11 @@ from app.domain.facts import (
 from app.domain.normalize import standard_code_key
 from app.models import Accreditation, AccreditationBody, Standard
 from app.reference import load_lookalike_bodies, load_reference_data
-from app.repositories.certificates import CertificateFactRows, StatusEventRow
+from app.repositories.certificates import (
+    CertificateFactRows,
+    CertificateFactsRow,
+    StatusEventRow,
+)
 
 
 class StatusRecord(Protocol):
@@ -199,3 +208,79 @@ def certificate_facts(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
         )
         for row in rows.certificates
     )
+
+
+_BY_POSITION = itemgetter(0)
+_BY_TAKING_EFFECT = itemgetter(0, 1)
+_STATUS = {status.value: status for status in Status}
+_from_iso = date.fromisoformat
+
+
+def _day(value: str | None) -> date | None:
+    return _from_iso(value) if value else None
+
+
+def certificate_facts_of_rows(rows: Iterable[CertificateFactsRow]) -> tuple[CertificateFact, ...]:
+    """Each certificate of the facts rows (app/models/certificate_facts.py) with its CB,
+    standard, organisation, sites and status history, in the rows' order: the same facts as
+    `certificate_facts` gives from the registry tables, decoded from one JSON array per row."""
+    out = []
+    for row in rows:
+        (
+            number,
+            org_name,
+            org_country,
+            aliases,
+            scope,
+            sectors,
+            issue,
+            expiry,
+            original,
+            confidential,
+            sites,
+            events,
+        ) = orjson.loads(row.facts)
+        if len(sites) > 1:
+            sites.sort(key=_BY_POSITION)
+        if len(events) > 1:
+            events.sort(key=_BY_TAKING_EFFECT)
+        out.append(
+            CertificateFact(
+                id=str(row.id),
+                certificate_number=number,
+                number_key=row.number_key,
+                certification_body=CertificationBodyFact(
+                    id=str(row.certification_body_id),
+                    name=row.certification_body_name,
+                    acronym=row.certification_body_acronym,
+                ),
+                standard=StandardFact(
+                    code=row.standard_code,
+                    edition=row.standard_edition,
+                    transition_deadline=row.transition_deadline,
+                    superseded_by=row.superseded_by,
+                    transition_deadline_earliest=row.transition_deadline_earliest,
+                    transition_rule_source=row.transition_rule_source,
+                    transition_sources=row.standard_source,
+                    in_mla_scope=row.in_mla_scope,
+                ),
+                organization_name=org_name,
+                organization_country=org_country,
+                organization_aliases=tuple(aliases or ()),
+                scope=scope,
+                sectors=tuple(sectors or ()),
+                sites=tuple(
+                    SiteFact(country=country, name=name, address=address)
+                    for _, country, name, address in sites
+                ),
+                issue_date=_from_iso(issue),
+                expiry_date=_from_iso(expiry),
+                original_issue_date=_day(original),
+                status_events=tuple(
+                    StatusEvent(_STATUS[status], _from_iso(effective), reason)
+                    for effective, _, status, reason in events
+                ),
+                confidential=bool(confidential),
+            )
+        )
+    return tuple(out)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import bisect
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
-import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from sqlalchemy.orm import Session
 
@@ -22,11 +21,15 @@ from app.models import Certificate
 from app.repositories.bodies import find_certification_body
 from app.repositories.certificates import (
     certificates_by_ids,
-    public_organization_names,
     search_public_certificate_ids,
     standards_by_code_key,
 )
-from app.services.verification.cache import FactSource
+from app.repositories.search_index import (
+    VocabularyQuestion,
+    posting_counts,
+    public_names_containing,
+    vocabulary_candidates,
+)
 
 MAX_ORGANIZATION_MATCHES = 1000
 ORGANIZATION_RUN = 50
@@ -49,84 +52,32 @@ WORD_MATCH_THRESHOLD = 75.0
 """Lowest `fuzz.ratio` at which a query word matches a word of a name (typos, glued words)."""
 PREFIX_MIN_LENGTH = 3
 """A query word of at least this many characters also matches the words it begins."""
+COUNT_CAP = 20_000
+"""Postings counted per query word when choosing the rarest one (a bound on the count's cost;
+beyond it any choice is as good)."""
 
 
-@dataclass(frozen=True, slots=True)
-class _NameIndex:
-    """Folded names and aliases of the public organisations, flat for C++ fuzzy scans, and an
-    inverted index from each distinct word to the names (choices) that contain it."""
-
-    choices: list[str]
-    organizations: list[uuid.UUID]  # in database order
-    owner: npt.NDArray[np.int32]  # per choice: its organisation's position in `organizations`
-    words: list[str]  # sorted, distinct
-    postings: list[npt.NDArray[np.int32]]  # per word: the choices containing it
-    by_length: dict[int, tuple[list[str], npt.NDArray[np.intp]]]  # words of a length, positions
-
-
-def _name_index(session: Session, cb_id: uuid.UUID | None) -> _NameIndex:
-    """Every public organisation's folded name and folded aliases, in database order."""
-    choices: list[str] = []
-    organizations: list[uuid.UUID] = []
-    owner: list[int] = []
-    for org_id, name_key, aliases in public_organization_names(session, cb_id):
-        for choice in (name_key, *(fold_name(alias) for alias in aliases)):
-            choices.append(choice)
-            owner.append(len(organizations))
-        organizations.append(org_id)
-    by_word: dict[str, list[int]] = {}
-    for index, choice in enumerate(choices):
-        for word in set(choice.split()):
-            by_word.setdefault(word, []).append(index)
-    words = sorted(by_word)
-    postings = [np.array(by_word[word], dtype=np.int32) for word in words]
-    lengths: dict[int, list[int]] = {}
-    for position, word in enumerate(words):
-        lengths.setdefault(len(word), []).append(position)
-    by_length = {
-        size: ([words[p] for p in positions], np.array(positions, dtype=np.intp))
-        for size, positions in lengths.items()
-    }
-    owners = np.array(owner, dtype=np.int32)
-    return _NameIndex(choices, organizations, owners, words, postings, by_length)
-
-
-def _word_matches(index: _NameIndex, word: str) -> npt.NDArray[np.intp]:
-    """Positions in index.words of the words `word` matches: equal, begun by it (3+ letters),
-    or within WORD_MATCH_THRESHOLD (one C++ scan of the distinct words)."""
+def _word_matches(session: Session, words: Sequence[str]) -> list[frozenset[str]]:
+    """For each query word, the vocabulary words it matches: equal, begun by it (3+ letters),
+    or within WORD_MATCH_THRESHOLD (typo candidates from the database's trigram index, then
+    `fuzz.ratio`)."""
     # ratio = 200 * common / (len(a) + len(b)) >= T needs the other length within
-    # [len * T / (200 - T), len * (200 - T) / T]: only those words are scanned.
-    size, t = len(word), WORD_MATCH_THRESHOLD
-    shortest, longest = math.ceil(size * t / (200 - t)), math.floor(size * (200 - t) / t)
-    parts = []
-    for length in range(shortest, longest + 1):
-        bucket = index.by_length.get(length)
-        if bucket is None:
-            continue
-        scores = process.cdist(
-            [word], bucket[0], scorer=fuzz.ratio, score_cutoff=t, dtype=np.uint8
-        )[0]
-        parts.append(bucket[1][np.flatnonzero(scores)])
-    found = np.concatenate(parts) if parts else np.empty(0, dtype=np.intp)
-    if len(word) >= PREFIX_MIN_LENGTH:
-        first = bisect.bisect_left(index.words, word)
-        last = bisect.bisect_left(index.words, word + "\U0010ffff")
-        if last > first:
-            found = np.union1d(found, np.arange(first, last))
-    return found
-
-
-def _candidates(index: _NameIndex, folded: str) -> npt.NDArray[np.intp]:
-    """Choices that contain, for every word of the query, a word it matches (ascending)."""
-    selected: npt.NDArray[np.bool_] | None = None
-    for word in set(folded.split()):
-        this_word = np.zeros(len(index.choices), dtype=np.bool_)
-        for position in _word_matches(index, word).tolist():
-            this_word[index.postings[position]] = True
-        selected = this_word if selected is None else selected & this_word
-    if selected is None:
-        return np.empty(0, dtype=np.intp)
-    return np.flatnonzero(selected)
+    # [len * T / (200 - T), len * (200 - T) / T].
+    t = WORD_MATCH_THRESHOLD
+    questions = [
+        VocabularyQuestion(
+            word,
+            len(word) >= PREFIX_MIN_LENGTH,
+            math.ceil(len(word) * t / (200 - t)),
+            math.floor(len(word) * (200 - t) / t),
+        )
+        for word in words
+    ]
+    found = [{word} for word in words]
+    for n, other, prefix in vocabulary_candidates(session, questions):
+        if prefix or fuzz.ratio(words[n], other, score_cutoff=t):
+            found[n].add(other)
+    return [frozenset(matches) for matches in found]
 
 
 def _organization_scores(
@@ -136,37 +87,40 @@ def _organization_scores(
 
     A name or alias matches when every word of the folded query matches one of its words
     (equal, a prefix of 3+ letters, or `fuzz.ratio` >= WORD_MATCH_THRESHOLD: typos and glued
-    words), found through the word index, and its `search_score` (WRatio of the folded query
-    against it) reaches SEARCH_THRESHOLD; the best name or alias counts. Scoring only those
-    candidates keeps a search at 1,000,000 certificates in milliseconds (BENCHMARKS.md).
+    words), and its `search_score` (WRatio of the folded query against it) reaches
+    SEARCH_THRESHOLD; the best name or alias counts. The database's own indexes find the
+    candidates (app/repositories/search_index.py): the vocabulary words each query word
+    matches (a prefix range, and typo candidates from the trigram index held to `fuzz.ratio`
+    here), then the public names holding a match of every query word, driven by the rarest
+    one; only those names are scored. Best score first, equal scores in creation order of the
+    organisations. Nothing is cached or built in process: a committed write is found by the
+    next search (tests/api/test_search_index.py).
     """
     folded = fold_name(query)
     if not folded:
         raise ValidationProblem.field("/organization", "must contain letters or digits")
-    index: _NameIndex = FactSource(session).load(
-        "organization_names", cb_id, lambda: _name_index(session, cb_id)
-    )
-    candidates = _candidates(index, folded)
-    if not len(candidates):
+    matches = [sorted(m) for m in _word_matches(session, sorted(set(folded.split())))]
+    if len(matches) > 1:  # the rarest query word drives
+        counts = posting_counts(session, matches, COUNT_CAP)
+        matches = [m for _, m in sorted(zip(counts, matches, strict=True), key=lambda p: p[0])]
+    candidates = public_names_containing(session, matches, cb_id)
+    if not candidates:
         return {}
     scores = process.cdist(
         [folded],
-        [index.choices[c] for c in candidates.tolist()],
+        [name.text for name in candidates],
         scorer=fuzz.WRatio,
         score_cutoff=SEARCH_THRESHOLD,
         dtype=np.float64,
     )[0]
-    hits = np.flatnonzero(scores)
-    owners, best = index.owner[candidates[hits]], scores[hits]
-    # Best first; equal scores in database order; an organisation's best name or alias counts.
-    order = np.lexsort((owners, -best))
-    owners, best = owners[order], best[order]
-    _, first = np.unique(owners, return_index=True)
-    keep = np.sort(first)[:MAX_ORGANIZATION_MATCHES]
-    return {
-        index.organizations[o]: float(sc)
-        for o, sc in zip(owners[keep].tolist(), best[keep].tolist(), strict=True)
-    }
+    best: dict[uuid.UUID, float] = {}
+    created: dict[uuid.UUID, datetime] = {}
+    for name, score in zip(candidates, scores.tolist(), strict=True):
+        if score and score > best.get(name.organization_id, 0.0):
+            best[name.organization_id] = score
+            created[name.organization_id] = name.created_at
+    ranked = sorted(best, key=lambda org_id: (-best[org_id], created[org_id], org_id))
+    return {org_id: best[org_id] for org_id in ranked[:MAX_ORGANIZATION_MATCHES]}
 
 
 def search_certificates(
