@@ -115,6 +115,10 @@ def reject_numeric_timestamp(value: Any) -> Any:
     return value
 
 
+_FIELD_KINDS: dict[tuple[type, str], set[Any]] = {}
+"""(model, field) -> _scalar_kinds of its annotation (the import validates every row)."""
+
+
 class Strict(BaseModel):
     """Request bodies reject unknown fields so typos are reported, not ignored; dates and booleans
     must be written as such (no 0 taken for 1970-01-01 or for false)."""
@@ -126,7 +130,10 @@ class Strict(BaseModel):
     def _no_lax_scalars(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or info.field_name is None:
             return value
-        kinds = _scalar_kinds(cls.model_fields[info.field_name].annotation)
+        kinds = _FIELD_KINDS.get((cls, info.field_name))
+        if kinds is None:  # a field's annotation never changes: walked once per field
+            kinds = _scalar_kinds(cls.model_fields[info.field_name].annotation)
+            _FIELD_KINDS[(cls, info.field_name)] = kinds
         if bool in kinds and not isinstance(value, bool):
             raise ValueError("must be true or false")
         if kinds & {date, datetime} and isinstance(value, bool | int | float):

@@ -26,7 +26,6 @@ from app.domain import changes
 from app.domain.changes import StatusStatement
 from app.domain.editions import unpublished_on_issue_date
 from app.domain.facts import Status, StatusEvent
-from app.domain.names import fold_name
 from app.domain.normalize import normalize_certificate_number
 from app.domain.standards import standard_edition_of
 from app.domain.verification import status_at
@@ -37,6 +36,11 @@ from app.models import (
 )
 from app.repositories import certificate_import as repo
 from app.repositories.bodies import find_certification_body, parse_uuid
+from app.repositories.certificate_facts import refresh_certificate_facts
+from app.repositories.search_index import (
+    index_new_organizations,
+    refresh_organization_search,
+)
 from app.schemas.certificates import CertificateStated
 from app.services.audit import audit_row
 from app.services.auth import Principal
@@ -91,8 +95,10 @@ class Importer:
         today: date,
         report: ImportReport,
         on_row: Callable[[RowReport], None] | None = None,
+        write_method: repo.WriteMethod = "bulk",
     ) -> None:
         self.session = session
+        self.write_method = write_method
         self.principal = principal
         self.cb = certification_body
         self.mode = mode
@@ -309,20 +315,21 @@ class Importer:
         if not batch:
             return
         s = self.session
+        repo.begin_batch(s)
         keys = [v.number_key for v in batch]
         existing = repo.existing_certificates(s, self.cb.id, keys)
         ids = [row.id for row in existing.values()]
         sites = repo.sites_of(s, ids)
         events = repo.status_events_of(s, ids)
         orgs_by_id = repo.organizations_by_id(s, (row.organization_id for row in existing.values()))
-        orgs = OrganizationRecords(s, self.cb.id, self.started_at)
+        orgs = OrganizationRecords(s, self.cb.id, self.started_at, self.write_method)
         orgs.preload(
             {
-                fold_name(name)
+                orgs.fold(name)
                 for v in batch
                 if (name := (v.stated.get("organization") or {}).get("name"))
             }
-            | {fold_name(o.name) for o in orgs_by_id.values()}
+            | {orgs.fold(o.name) for o in orgs_by_id.values()}
         )
 
         now = self.started_at
@@ -523,7 +530,7 @@ class Importer:
             )
             written.append(v)
 
-        orgs.flush()
+        changed_orgs = orgs.flush()
         repo.write_batch(
             s,
             repo.BatchWrites(
@@ -535,7 +542,25 @@ class Importer:
                 new_changes=new_changes,
                 audit_events=audits,
             ),
+            self.write_method,
         )
+        # The derived rows (verification facts, organisation search) in this transaction: of
+        # every certificate created or changed, and of every certificate of an organisation
+        # record this batch changed (its name, aliases or identifiers are part of its facts);
+        # new organisations are indexed from the rows as written, changed ones re-read.
+        refreshed = {
+            uuid.UUID(v.report.certificate_id)
+            for v in written
+            if v.report.outcome in ("created", "updated") and v.report.certificate_id
+        }
+        if changed_orgs.updated:
+            refreshed |= repo.certificates_of_organizations(s, changed_orgs.updated)
+        if refreshed:
+            refresh_certificate_facts(s, sorted(refreshed), organizations_included=True)
+        if changed_orgs.created:
+            index_new_organizations(s, changed_orgs.created)
+        if changed_orgs.updated:
+            refresh_organization_search(s, sorted(changed_orgs.updated))
         if any(v.report.outcome == "updated" for v in batch):
             # Recorded per CB, not per certificate, so a huge import keeps bounded memory.
             record_certification_body(s, self.cb.id)
@@ -648,6 +673,7 @@ def run_import(
     on_row: Callable[[RowReport], None] | None = None,
     commit_each_batch: bool = False,
     ignored_columns: list[str] | None = None,
+    write_method: repo.WriteMethod = "bulk",
 ) -> ImportReport:
     """Validate and upsert every row; commit (or not) according to `mode` (see module doc).
 
@@ -665,6 +691,7 @@ def run_import(
         today=today,
         report=report,
         on_row=on_row,
+        write_method=write_method,
     )
     seen: dict[str, int] = {}
     batch: list[_Valid] = []

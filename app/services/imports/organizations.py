@@ -4,6 +4,7 @@ name and country, refreshed with what the rows state, written once per batch."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -12,17 +13,39 @@ from sqlalchemy.orm import Session
 from app.domain.changes import merge_organization
 from app.domain.names import fold_name
 from app.repositories.certificate_import import (
+    WriteMethod,
     insert_organizations,
     organizations_by_name_key,
     update_organizations,
 )
 
+FOLD_MEMO = 100_000
+"""Most folded names remembered per batch (fold_name is pure; a batch folds each name about
+three times)."""
+
+
+@dataclass
+class ChangedOrganizations:
+    """The organisation records a batch wrote: created and updated ids."""
+
+    created: list[dict[str, Any]] = field(default_factory=list)
+    """The new records as inserted (id, name_key, aliases, ...)."""
+    updated: set[uuid.UUID] = field(default_factory=set)
+
 
 class OrganizationRecords:
     """Find-or-create the CB's organisation records for a batch with set-based statements."""
 
-    def __init__(self, session: Session, cb_id: uuid.UUID, now: datetime) -> None:
+    def __init__(
+        self,
+        session: Session,
+        cb_id: uuid.UUID,
+        now: datetime,
+        write_method: WriteMethod = "bulk",
+    ) -> None:
         self.session = session
+        self.write_method = write_method
+        self._folded: dict[str, str] = {}
         self.cb_id = cb_id
         self.now = now
         self.by_key: dict[tuple[str, str | None], dict[str, Any]] = {}
@@ -30,6 +53,15 @@ class OrganizationRecords:
         self.pending: list[dict[str, Any]] = []
         self.pending_ids: set[uuid.UUID] = set()
         self.dirty: dict[uuid.UUID, dict[str, Any]] = {}
+
+    def fold(self, name: str) -> str:
+        """fold_name(name), remembered for the batch."""
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = fold_name(name)
+            if len(self._folded) < FOLD_MEMO:
+                self._folded[name] = folded
+        return folded
 
     def preload(self, name_keys: set[str]) -> None:
         """Load the CB's existing records for these folded names in one query."""
@@ -53,7 +85,7 @@ class OrganizationRecords:
 
     def resolve(self, org: dict[str, Any]) -> uuid.UUID:
         """The id of the organisation record matching this entity, creating or refreshing it."""
-        key = (fold_name(org["name"]), org.get("country"))
+        key = (self.fold(org["name"]), org.get("country"))
         identifiers = org.get("identifiers") or {}
         lei = identifiers.get("lei")
         wanted = {
@@ -98,7 +130,7 @@ class OrganizationRecords:
         """The organisation record (as it stands in this batch) for a name and country."""
         if not name:
             return None
-        row = self.by_key.get((fold_name(name), country))
+        row = self.by_key.get((self.fold(name), country))
         return self.snapshot(uuid.UUID(str(row["id"]))) if row is not None else None
 
     def known(self, org_id: uuid.UUID) -> bool:
@@ -115,10 +147,11 @@ class OrganizationRecords:
             "identifiers": {"lei": row["lei"], "vat": row["vat"]},
         }
 
-    def flush(self) -> None:
-        """Write new and refreshed organisation records."""
+    def flush(self) -> ChangedOrganizations:
+        """Write new and refreshed organisation records; which ones were written."""
+        changed = ChangedOrganizations(list(self.pending), set(self.dirty))
         if self.pending:
-            insert_organizations(self.session, self.pending)
+            insert_organizations(self.session, self.pending, self.write_method)
             self.pending = []
             self.pending_ids = set()
         if self.dirty:
@@ -135,5 +168,7 @@ class OrganizationRecords:
                     }
                     for r in self.dirty.values()
                 ],
+                self.write_method,
             )
             self.dirty = {}
+        return changed
