@@ -15,6 +15,8 @@ from app.services.auth import ANONYMOUS, Principal, authenticate
 from app.services.verification.cache import FastPathCache
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
+"""A session open until the whole response is sent (a streamed batch commits each chunk)."""
 # Read-only routes (verification, public registry reads): the read replica when configured.
 ReadSessionDep = Annotated[Session, Depends(get_read_session, scope="function")]
 DATABASE_PATH_VERIFICATIONS = 4

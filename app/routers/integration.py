@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from app import clock
-from app.deps import PrincipalDep, SessionDep
+from app.deps import PrincipalDep, SessionDep, StreamingSessionDep
 from app.errors import NotFound, ValidationProblem
 from app.http.middleware import NON_JSON_BODY_PATHS
 from app.http.ratelimit import charge_batch
@@ -37,13 +39,14 @@ from app.services.integration import watches as watch_service
 from app.services.integration import webhooks as webhook_service
 from app.services.verification.batch import (
     CSV_FIELDS,
+    CSV_MEDIA,
     CSV_OUT,
+    JSON_MEDIA,
     MAX_BATCH_ITEMS,
-    batch_csv,
+    NDJSON_MEDIA,
+    BatchStream,
+    batch_media,
     parse_batch_body,
-    parse_items,
-    store_verifications,
-    verify_batch,
 )
 
 router = APIRouter(prefix="/v1")
@@ -58,15 +61,17 @@ BATCH_PATH = "/v1/verifications/batch"
 NON_JSON_BODY_PATHS.add(BATCH_PATH)
 
 
+BATCH_MEDIA_TYPES = {
+    JSON_MEDIA: "application/json",
+    NDJSON_MEDIA: "application/x-ndjson",
+    CSV_MEDIA: "text/csv; charset=utf-8",
+}
+
+
 async def _batch_items(request: Request) -> list[Any]:
     """The batch's items, read within bounds (services/verification/batch.py)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     return parse_batch_body(ctype, await request.body())
-
-
-def _csv_response(results: list[dict[str, Any]], items: list[Any]) -> Response:
-    """The answers as CSV, spreadsheet-safe."""
-    return Response(batch_csv(results, items=items), media_type="text/csv; charset=utf-8")
 
 
 # The CSV body is described in words, not as a second `requestBody` media type: for an operation
@@ -78,8 +83,20 @@ its problem in place (the rest still run; pointers are relative to the whole req
 
 The body may also be CSV (`Content-Type: text/csv`): a header row naming fields among
 {", ".join(CSV_FIELDS)} (certificate_number required), then one item per row. With
-`Accept: text/csv` the answer is CSV too.
+`Accept: text/csv` the answer is CSV too; with `Accept: application/x-ndjson` it is JSON Lines,
+one result per line in input order.
+
+The answer is streamed as items are answered (each part stored before it is sent, so every
+verification received can be fetched again). Errors found before the answer starts are problems
+with their own status; after it has started, an item that cannot be answered gets its problem in
+place (`internal-error`, or `database-unavailable` for it and every item after it, none of which
+was stored), so the document is always complete.
 """
+_NDJSON_OUT = {
+    "type": "string",
+    "description": "With `Accept: application/x-ndjson`: one JSON object per line (a "
+    "verification, or an item's problem), in input order.",
+}
 _CSV_OUT = {
     "type": "string",
     "format": "binary",
@@ -94,7 +111,14 @@ _CSV_OUT = {
     tags=["verification"],
     summary="Verify up to 10,000 certificates",
     description=BATCH_DESCRIPTION,
-    responses={200: {"content": {"text/csv": {"schema": _CSV_OUT}}}},
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": _CSV_OUT},
+                "application/x-ndjson": {"schema": _NDJSON_OUT},
+            }
+        }
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -105,8 +129,11 @@ _CSV_OUT = {
         }
     },
 )
-async def verify_many(request: Request, session: SessionDep, principal: PrincipalDep) -> Any:
-    """Results in input order; a bad item gets its own problem object while the rest run."""
+async def verify_many(
+    request: Request, session: StreamingSessionDep, principal: PrincipalDep
+) -> Any:
+    """Results in input order, streamed (services/verification/batch.py); a bad item gets its
+    own problem object while the rest run."""
     principal.require(Role.CLIENT, Role.ADMIN)
     items = await _batch_items(request)
     if len(items) > MAX_BATCH_ITEMS:
@@ -114,17 +141,21 @@ async def verify_many(request: Request, session: SessionDep, principal: Principa
             "/items", f"at most {MAX_BATCH_ITEMS} items per batch (got {len(items)})"
         )
     await charge_batch(request, len(items))  # the key's batch-items budget, not its requests
+    media = batch_media(request.headers.get("accept", ""))
 
-    def work() -> list[dict[str, Any]]:
-        results = verify_batch(session, items=parse_items(items))
-        assert principal.key_id is not None
-        store_verifications(session, api_key_id=principal.key_id, responses=results)
-        return results
+    def start() -> tuple[BatchStream, bytes | None]:
+        stream = BatchStream(session, raw_items=items, api_key_id=principal.key_id, media=media)
+        return stream, stream.next_chunk()  # its errors are still the request's problems
 
-    results = await run_in_threadpool(work)
-    if "text/csv" in request.headers.get("accept", ""):
-        return _csv_response(results, items)
-    return FastJSONResponse({"results": results})
+    stream, first = await run_in_threadpool(start)
+
+    async def body() -> AsyncIterator[bytes]:
+        chunk = first
+        while chunk is not None:
+            yield chunk
+            chunk = await run_in_threadpool(stream.next_chunk)
+
+    return StreamingResponse(body(), media_type=BATCH_MEDIA_TYPES[media])
 
 
 @router.get(

@@ -309,8 +309,21 @@ def sign_receipt(
     if document is not None:
         # API.md: a verification of a document carries the document's SHA-256 (issue 17).
         payload["document_sha256"] = document["sha256"]
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-    return sign_compact(key, body)
+    return sign_compact(key, receipt_payload_bytes(payload))
+
+
+def receipt_payload_bytes(payload: dict[str, Any]) -> bytes:
+    """The JWS payload: `json.dumps(payload, separators=(",", ":"), sort_keys=True)`, the
+    bytes receipts have always carried. orjson with sorted keys writes exactly those bytes when
+    its output is ASCII without DEL (the same escapes for the controls, quote and backslash;
+    json.dumps escapes only non-ASCII and DEL besides), ~40x faster; otherwise json.dumps."""
+    try:
+        body = orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # a lone surrogate, which json.dumps escapes
+        body = b"\x80"
+    if body.isascii() and b"\x7f" not in body:
+        return body
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
 
 
 def receipt_header(key: OKPKey) -> dict[str, str]:
