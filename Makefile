@@ -102,12 +102,17 @@ clients: $(STAMP)
 lint-docker: $(STAMP)
 	$(BIN)/hadolint --failure-threshold info Dockerfile
 
-# Benchmark (BENCHMARKS.md): SQLite, 10k and 100k certificates, 1 and 2 workers, ~10 minutes.
-# More: make bench BENCH_ARGS="--sizes 10000,100000,1000000 --databases sqlite,postgres"
+# Benchmark (BENCHMARKS.md, "How it runs"): SQLite and PostgreSQL (127.0.0.1:5432), 10k, 100k and
+# 1M certificates, 1 and 2 workers, scale-out over 1, 2 and 4 workers with Redis (127.0.0.1:6379)
+# on PostgreSQL; hours (building the 1M registries). Parts: `python bench/run.py --help`, e.g.
+# make bench BENCH_ARGS="--sizes 10000 --duration 3"        (the quick end-to-end check)
+# make bench BENCH_ARGS="--databases postgres --sizes 1000000 --only scale-out,search --keep"
 BENCH_ARGS ?=
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 bench: $(STAMP)
-	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	$(BIN)/python -c "import matplotlib, psutil" 2>/dev/null || $(BIN)/pip install --quiet matplotlib psutil py-spy
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk; }
+	@$(BIN)/python -c "import matplotlib, psutil, redis" 2>/dev/null && [ -x $(BIN)/py-spy ] \
+		|| $(BIN)/pip install --quiet matplotlib psutil py-spy redis
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # Claims extraction accuracy (BENCHMARKS.md, "Claims extraction accuracy"): generated text PDFs

@@ -1,17 +1,26 @@
 """The certverify benchmark: build registries, serve them, drive them with wrk, report.
 
-Usage: python bench/run.py [--sizes 10000,100000] [--databases sqlite,postgres] [--duration 10]
-                           [--connections 32] [--no-profile] [--keep]
-`make bench` runs the default (SQLite, 10k and 100k certificates, one worker and two);
-`make bench BENCH_ARGS="--sizes 1000000"` adds the 1M registry, `--databases postgres` PostgreSQL.
-Each run writes bench/results/<database>-<size>.json and rewrites the generated parts of
-BENCHMARKS.md (bench/report.py) with the table, the plot, the query plans and the profiles.
+Usage: python bench/run.py [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
+                           [--duration 10] [--connections 32] [--workers 1,2]
+                           [--scale-workers 1,2,4] [--write-searches 20] [--only PARTS]
+                           [--no-profile] [--no-plans] [--no-stack] [--no-scale-out] [--keep]
+`make bench` runs every database and size (BENCH_ARGS passes options, e.g.
+`make bench BENCH_ARGS="--sizes 10000 --duration 3"`). Per database and size it measures the bare
+ceiling, hot-set and uniform verification, organisation search and the first search after a
+registry write, the batch of 10,000 (JSON and, when offered, NDJSON; time to first byte), server
+RSS per worker, and on PostgreSQL the scale-out over 1, 2 and 4 workers with rate limits shared
+through Redis and the cache invalidation that crosses workers; building the 1M registry times
+the import of its 900,000 rows, and the largest size adds the 20,000-row import into an empty
+registry. Each (database, size) writes bench/results/<database>-<size>.json; bench/report.py then
+rewrites the generated parts of BENCHMARKS.md (before and after, targets, commands, plot).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import platform
 import random
@@ -24,7 +33,8 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +53,20 @@ RESULTS = BENCH / "results"
 LUA = BENCH / "wrk" / "numbers.lua"
 BIN = Path(sys.executable).parent
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+REDIS_DEFAULT = "redis://127.0.0.1:6379/0"
 HOT_SET = 1000
 BATCH_ITEMS = 10_000
 IMPORT_ROWS = 20_000
 DEMO_LIMIT = 100_000
 """Certificates made by `certverify demo`; larger registries import the rest (see build)."""
 BULK_CBS = ("NBC", "MAI", "HCC", "LQC", "QAS", "SAJ")
+NDJSON = "application/x-ndjson"
+UNLIMITED = "1000000000/minute"
+"""A rate-limit budget no benchmark reaches: the limiter runs (and charges Redis), never refuses."""
+PARTS = ("verify", "search", "write-search", "batch", "stack", "scale-out", "import", "plans")
+"""What `--only` can select; the bare ceiling is measured with every verification run."""
+RUN_ID = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+"""Makes the numbers and names this run writes unique (a kept registry may be reused)."""
 
 
 def log(message: str) -> None:
@@ -63,15 +81,25 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cli_env(url: str) -> dict[str, str]:
-    """Environment for the certverify command and the server: this database, no rate limits."""
+def cli_env(url: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Environment for the certverify command and the server: this database, no rate limits.
+
+    PostgreSQL keeps no keys: the receipt signing key and the webhook secret key of each
+    benchmark database are generated under bench/.data/keys-<database>."""
     env = dict(os.environ)
     env.update(
         CERTVERIFY_DATABASE_URL=url,
         CERTVERIFY_RATE_LIMIT_ENABLED="false",
         CERTVERIFY_IN_PROCESS_WORKER="false",
     )
-    env.pop("CERTVERIFY_READ_DATABASE_URL", None)
+    for name in ("CERTVERIFY_READ_DATABASE_URL", "CERTVERIFY_REDIS_URL"):
+        env.pop(name, None)
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" and not os.environ.get("CERTVERIFY_DATA_DIR"):
+        keys = DATA / f"keys-{parsed.database}"
+        keys.mkdir(parents=True, exist_ok=True)
+        env["CERTVERIFY_DATA_DIR"] = str(keys)
+    env.update(extra or {})
     return env
 
 
@@ -81,12 +109,41 @@ def certverify(url: str, *args: str) -> str:
         [str(BIN / "certverify"), *args],
         env=cli_env(url),
         cwd=ROOT,
-        check=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        check=False,
+        capture_output=True,
         text=True,
     )
+    if done.returncode:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"certverify {shlex.join(args)} failed ({done.returncode}):\n{tail}")
     return done.stdout
+
+
+def migration_heads() -> list[str]:
+    """The newest Alembic revision(s): a kept registry is reused only when it matches them."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    return sorted(ScriptDirectory.from_config(config).get_heads())
+
+
+def git_commit() -> str:
+    """The checkout the figures describe (with `+dirty` when it has uncommitted changes)."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{commit}+dirty" if dirty else commit or "unknown"
 
 
 # --- databases ----------------------------------------------------------------------------------
@@ -106,15 +163,27 @@ class Database:
             self.admin_url = pg_url
 
     def ready_marker(self) -> Path:
-        """Present when a SQLite registry was completely built (reused by later runs)."""
-        return DATA / f"{self.name}.ok"
+        """Present when a registry was completely built: what built it (JSON), for reuse."""
+        return DATA / f"{self.kind}-{self.name}.ok.json"
+
+    def exists(self) -> bool:
+        """Whether the database is there (the SQLite file, or the PostgreSQL database)."""
+        if self.kind == "sqlite":
+            return self.path.exists()
+        admin = create_engine(self.admin_url)
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": self.name}
+            ).first()
+        admin.dispose()
+        return found is not None
 
     def create(self) -> None:
         """An empty database (dropping any previous one)."""
+        self.ready_marker().unlink(missing_ok=True)
         if self.kind == "sqlite":
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.ready_marker().unlink(missing_ok=True)
             return
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
@@ -126,6 +195,7 @@ class Database:
         """Drop a PostgreSQL database (SQLite files stay for the next run)."""
         if self.kind != "postgres":
             return
+        self.ready_marker().unlink(missing_ok=True)
         admin = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
@@ -150,11 +220,77 @@ class Database:
         return int(size or 0)
 
 
-def build_registry(db: Database, size: int, rebuild: bool) -> float | None:
-    """Migrate, seed and load the synthetic registry of `size` certificates; build seconds."""
-    if db.kind == "sqlite" and db.ready_marker().exists() and not rebuild:
-        log(f"reusing {db.path.name} (built {db.ready_marker().read_text().strip()})")
-        return None
+def relation_sizes(db: Database, top: int = 16) -> list[dict[str, Any]]:
+    """PostgreSQL: the largest tables and indexes (MiB), what docs/deploy.md sizes memory from."""
+    if db.kind != "postgres":
+        return []
+    engine = create_engine(db.url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT c.relname, c.relkind, pg_relation_size(c.oid), c.reltuples,"
+                " coalesce(i.indrelid::regclass::text, '') FROM pg_class c"
+                " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                " LEFT JOIN pg_index i ON i.indexrelid = c.oid"
+                " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+                " ORDER BY pg_relation_size(c.oid) DESC LIMIT :top"
+            ),
+            {"top": top},
+        ).all()
+    engine.dispose()
+    return [
+        {
+            "name": name,
+            "kind": "table" if kind == "r" else f"index on {table}",
+            "mib": round(size / 2**20, 1),
+            "rows_estimate": int(tuples) if tuples and tuples > 0 else None,
+        }
+        for name, kind, size, tuples, table in rows
+    ]
+
+
+def timed_import(db: Database, csv_path: Path, cb: str) -> dict[str, Any]:
+    """`certverify import` of one file: the importer's own summary and the command's wall time."""
+    started = time.perf_counter()
+    out = certverify(db.url, "import", str(csv_path), "--certification-body", cb)
+    wall = time.perf_counter() - started
+    summary = json.loads(out)
+    rows = int(summary["totals"]["rows"])
+    return {
+        "cb": cb,
+        "rows": rows,
+        "seconds": summary.get("seconds"),
+        "rows_per_second": summary.get("rows_per_second"),
+        "wall_seconds": round(wall, 2),
+        "created": summary["totals"].get("created"),
+        "failed": summary["totals"].get("failed", summary["totals"].get("errors")),
+    }
+
+
+def build_registry(
+    db: Database, size: int, rebuild: bool, reuse_built: bool = False
+) -> dict[str, Any]:
+    """Migrate, seed and load the synthetic registry of `size` certificates.
+
+    Returns what the build measured: its seconds and, past the demo's 100,000 certificates,
+    the import of the rest (the 1M registry: 900,000 rows in six files). A registry built by
+    an earlier run is reused (with that run's build figures) when it is still there, its
+    marker says it was completely built, and it was built from this very commit with no
+    uncommitted changes (code that writes the registry may change without a migration);
+    `reuse_built` (--reuse-built) reuses any completely built registry on the same migrations."""
+    heads = migration_heads()
+    commit = git_commit()
+    marker = db.ready_marker()
+    if not rebuild and marker.exists() and db.exists():
+        built = json.loads(marker.read_text())
+        same_code = built.get("commit") == commit and not commit.endswith("+dirty")
+        if built.get("migration_heads") == heads and (same_code or reuse_built):
+            log(f"reusing {db.kind} {db.name} (built {built.get('built_at')})")
+            return {**built, "reused": True}
+        log(
+            f"{db.name} was built from {built.get('commit')} on migrations "
+            f"{built.get('migration_heads')} (now {commit}, {heads}): rebuilding"
+        )
     log(f"building {db.kind} registry of {size:,} certificates")
     db.create()
     started = time.perf_counter()
@@ -162,6 +298,8 @@ def build_registry(db: Database, size: int, rebuild: bool) -> float | None:
     certverify(db.url, "seed")
     demo = min(size, DEMO_LIMIT)
     certverify(db.url, "demo", "--certificates", str(demo))
+    demo_seconds = time.perf_counter() - started
+    imports: list[dict[str, Any]] = []
     if size > demo:
         # The demo generator is quadratic past ~200k (it searches every organisation of a CB for
         # one to reuse): the rest are imported, spread over CBs, with make_import_file.py rows.
@@ -184,7 +322,8 @@ def build_registry(db: Database, size: int, rebuild: bool) -> float | None:
                 check=True,
             )
             log(f"importing {rows:,} rows for {cb}")
-            certverify(db.url, "import", str(csv_path), "--certification-body", cb)
+            imports.append(timed_import(db, csv_path, cb))
+            log(f"  {imports[-1]['rows_per_second']} rows/s")
             csv_path.unlink()
     seconds = time.perf_counter() - started
     if db.kind == "sqlite":
@@ -192,22 +331,53 @@ def build_registry(db: Database, size: int, rebuild: bool) -> float | None:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        db.ready_marker().write_text(datetime.now(UTC).date().isoformat())
+    built: dict[str, Any] = {
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "migration_heads": heads,
+        "build_seconds": round(seconds, 1),
+        "demo_seconds": round(demo_seconds, 1),
+        "demo_certificates": demo,
+    }
+    if imports:
+        rows = sum(i["rows"] for i in imports)
+        import_seconds = sum(float(i["seconds"] or i["wall_seconds"]) for i in imports)
+        wall = sum(i["wall_seconds"] for i in imports)
+        built["bulk_import"] = {
+            "rows": rows,
+            "files": imports,
+            "seconds": round(import_seconds, 1),
+            "wall_seconds": round(wall, 1),
+            "rows_per_second": round(rows / import_seconds) if import_seconds else None,
+            "registry_rows_after": size,
+            "command": f"certverify import bulk-<CB>.csv --certification-body <CB> "
+            f"(6 files, {rows:,} rows, into the {demo:,}-certificate demo registry)",
+        }
+    marker.write_text(json.dumps(built, indent=2) + "\n")
     log(f"built in {seconds:.0f} s")
-    return seconds
+    return {**built, "reused": False}
 
 
 def draw_inputs(db: Database, size: int) -> dict[str, Path]:
     """Files of certificate numbers (all, hot set) and organisation queries for wrk."""
     engine = create_engine(db.url)
     with engine.connect() as conn:
-        numbers = [r[0] for r in conn.execute(text("SELECT certificate_number FROM certificates"))]
+        numbers = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT certificate_number FROM certificates WHERE certificate_number"
+                    " NOT LIKE 'BENCH-%'"
+                )
+            )
+        ]
         names = [
             r[0]
             for r in conn.execute(
                 text(
                     "SELECT o.name FROM organizations o WHERE EXISTS (SELECT 1 FROM certificates c"
-                    " WHERE c.organization_id = o.id AND c.confidential = :f)"
+                    " WHERE c.organization_id = o.id AND c.confidential = :f"
+                    " AND c.certificate_number NOT LIKE 'BENCH-%')"
                 ),
                 {"f": False},
             )
@@ -233,7 +403,14 @@ def draw_inputs(db: Database, size: int) -> dict[str, Path]:
 class Server:
     """A uvicorn server in its own process group, stopped on exit."""
 
-    def __init__(self, app: str, url: str, workers: int, log_name: str) -> None:
+    def __init__(
+        self,
+        app: str,
+        url: str,
+        workers: int,
+        log_name: str,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = free_port()
         self.log_path = DATA / f"{log_name}.log"
         command = [
@@ -249,22 +426,24 @@ class Server:
             "warning",
             "--no-access-log",
         ]
+        self.workers = workers
         self.log_file = self.log_path.open("w")
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=cli_env(url),
+            env=cli_env(url, env),
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code < 500:
+                up = httpx.get(f"{self.base}/healthz", timeout=2).status_code < 500
+                if up and (workers == 1 or len(self.worker_pids()) >= workers):
                     return
-            except httpx.HTTPError:
+            except (httpx.HTTPError, psutil.Error):
                 pass
             if self.process.poll() is not None:
                 break
@@ -281,11 +460,36 @@ class Server:
         except psutil.Error:
             return 0
 
+    def worker_rss_mib(self) -> list[float]:
+        """Resident memory of each process that serves requests (MiB), largest first."""
+        out = []
+        for pid in self.worker_pids():
+            with contextlib.suppress(psutil.Error):
+                out.append(round(psutil.Process(pid).memory_info().rss / 2**20, 1))
+        return sorted(out, reverse=True)
+
     def worker_pids(self) -> list[int]:
         """The processes that serve requests (the workers, or the server itself)."""
         parent = psutil.Process(self.process.pid)
-        children = [c.pid for c in parent.children(recursive=True) if "python" in c.name()]
+        if self.workers == 1:
+            return [parent.pid]
+        # uvicorn's supervisor forks a multiprocessing resource tracker too: workers are the
+        # children that run the server (spawned with multiprocessing's spawn_main).
+        children = [
+            c.pid
+            for c in parent.children()
+            if "python" in c.name() and "resource_tracker" not in " ".join(c.cmdline())
+        ]
         return children or [parent.pid]
+
+    def memory(self) -> dict[str, Any]:
+        """RSS per worker, the largest worker and the total (supervisor included)."""
+        workers = self.worker_rss_mib()
+        return {
+            "rss_mib": round(self.rss_bytes() / 2**20, 1),
+            "rss_workers_mib": workers,
+            "rss_worker_max_mib": max(workers) if workers else None,
+        }
 
     def stop(self) -> None:
         """Stop the process group."""
@@ -386,40 +590,271 @@ def stack_references(db: Database, hot: Path, args: argparse.Namespace) -> dict[
         server.stop()
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of `values`."""
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), math.ceil(q / 100 * len(ordered))))
+    return ordered[rank - 1]
+
+
+def guarded(name: str, measure: Callable[..., Any], *args: Any) -> Any:
+    """Run one measurement; a failure is recorded in the results instead of ending the run
+    (the service changes under the benchmark: a part that breaks must not lose the others)."""
+    try:
+        return measure(*args)
+    except Exception as exc:  # recorded in the results and reported, never hidden
+        log(f"{name} failed: {type(exc).__name__}: {exc}")
+        return {"available": False, "error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
+# --- keys and registry writes through the API -----------------------------------------------------
+
+
+def api_key(db: Database, role: str) -> str:
+    """A new key with `role` (client or admin) on this database."""
+    return certverify(db.url, "keys", "create", "--role", role, "--name", f"bench-{role}").strip()
+
+
+def certificate_template(base: str) -> dict[str, Any]:
+    """A public certificate of the registry, the model of the certificates the bench creates."""
+    items = httpx.get(f"{base}/v1/certificates", params={"page_size": 1}, timeout=60).json()
+    return dict(items["items"][0])
+
+
+def create_certificate(
+    client: httpx.Client, admin: str, template: dict[str, Any], number: str, name: str
+) -> dict[str, Any]:
+    """POST /v1/certificates: a new active certificate of the template's CB and standard."""
+    body = {
+        "certificate_number": number,
+        "certification_body_id": template["certification_body"]["id"],
+        "organization": {"name": name, "country": template["organization"]["country"]},
+        "standard": template["standard"],
+        "scope": template["scope"],
+        "sectors": template["sectors"],
+        "sites": template["sites"],
+        # Current whatever the template: issued a month ago, valid for two more years.
+        "issue_date": (date.today() - timedelta(days=30)).isoformat(),
+        "expiry_date": (date.today() + timedelta(days=730)).isoformat(),
+    }
+    response = client.post(
+        "/v1/certificates", json=body, headers={"Authorization": f"Bearer {admin}"}
+    )
+    if response.status_code != 201:
+        raise RuntimeError(f"creating {number}: {response.status_code} {response.text[:300]}")
+    return dict(response.json())
+
+
+SYLLABLES = ("zor", "vel", "quin", "tar", "mub", "fen", "lix", "drav", "osk", "pim", "rau", "sel")
+
+
+def made_up_name(rng: random.Random) -> str:
+    """An organisation name no registry holds (three invented words)."""
+    words = ["".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize() for _ in range(2)]
+    return f"{words[0]} {words[1]} Bench Works"
+
+
+def search_after_write(base: str, db: Database, repeats: int) -> dict[str, Any]:
+    """The first organisation search after a registry write, `repeats` times.
+
+    Each round creates a certificate through the API (an admin key; a new organisation with an
+    invented name) and then times the very next search, one for that new name: what a live
+    registry's users see right after any write, and proof that the write is searchable at once
+    (`found`). Sequential, one connection, one worker."""
+    admin = api_key(db, "admin")
+    template = certificate_template(base)
+    rng = random.Random(RUN_ID)
+    times: list[float] = []
+    found = 0
+    with httpx.Client(base_url=base, timeout=600) as client:
+        for index in range(repeats):
+            name = made_up_name(rng)
+            create_certificate(client, admin, template, f"BENCH-S{RUN_ID}-{index}", name)
+            started = time.perf_counter()
+            response = client.get(
+                "/v1/certificates", params={"organization": name, "page_size": 20}
+            )
+            times.append(time.perf_counter() - started)
+            if response.status_code == 200 and any(
+                item["organization"]["name"] == name for item in response.json()["items"]
+            ):
+                found += 1
+    ms = [round(t * 1000, 1) for t in times]
+    return {
+        "available": True,
+        "writes": repeats,
+        "found": found,
+        "ms": ms,
+        "p50_ms": percentile(ms, 50),
+        "p95_ms": percentile(ms, 95),
+        "max_ms": max(ms),
+        "write": "POST /v1/certificates (a new organisation), then GET /v1/certificates?"
+        "organization=<its name>",
+    }
+
+
+def invalidation_across_workers(
+    base: str, db: Database, workers: int, repeats: int = 5, window: float = 2.0
+) -> dict[str, Any]:
+    """How long a withdrawal takes to reach every worker's fact cache.
+
+    Each round creates a certificate, verifies it on many fresh connections (the kernel hands
+    each to some worker, so every worker caches it), withdraws it through the API and then
+    verifies it on fresh connections for `window` seconds: the staleness is the time from the
+    withdrawal's response (the commit) to the last answer still giving the verdict from before
+    (`valid` for a current certificate). The documented bound is
+    CERTVERIFY_FACT_CACHE_REFRESH_MS (500 ms by default)."""
+    admin = api_key(db, "admin")
+    template = certificate_template(base)
+    auth = {"Authorization": f"Bearer {admin}"}
+    rounds = []
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for index in range(repeats):
+            number = f"BENCH-I{RUN_ID}-{workers}-{index}"
+            cert = create_certificate(
+                client, admin, template, number, f"Bench Invalidation {index}"
+            )
+            time.sleep(1.2)  # past the creation's own invalidation
+            seen = {
+                str(
+                    httpx.get(
+                        f"{base}/v1/verify", params={"certificate_number": number}, timeout=60
+                    ).json()["verdict"]
+                )
+                for _ in range(8 * workers)
+            }
+            if len(seen) != 1 or "withdrawn" in seen:
+                raise RuntimeError(f"{number} answered {sorted(seen)} before the withdrawal")
+            before = seen.pop()
+            response = client.post(
+                f"/v1/certificates/{cert['id']}/status", json={"status": "withdrawn"}, headers=auth
+            )
+            committed = time.perf_counter()
+            if response.status_code != 200:
+                raise RuntimeError(f"withdrawing {number}: {response.status_code}")
+            last_stale = None
+            probes = 0
+            verdicts: dict[str, int] = {}
+            while time.perf_counter() - committed < window:
+                answer = httpx.get(
+                    f"{base}/v1/verify",
+                    params={"certificate_number": number},
+                    headers={"Connection": "close"},
+                    timeout=60,
+                ).json()
+                probes += 1
+                verdict = str(answer.get("verdict"))
+                verdicts[verdict] = verdicts.get(verdict, 0) + 1
+                if verdict == before:  # the answer from before the withdrawal: stale
+                    last_stale = time.perf_counter() - committed
+            rounds.append(
+                {
+                    "stale_ms": round(last_stale * 1000, 1) if last_stale is not None else 0.0,
+                    "probes": probes,
+                    "verdict_before": before,
+                    "verdicts": verdicts,
+                }
+            )
+    changed = all(r["verdicts"].get("withdrawn") for r in rounds)
+    if not changed:
+        raise RuntimeError(f"a withdrawal never showed within {window} s: {rounds}")
+    stale = [r["stale_ms"] for r in rounds]
+    return {
+        "available": True,
+        "workers": workers,
+        "rounds": rounds,
+        "max_stale_ms": max(stale),
+        "bound_ms": int(os.environ.get("CERTVERIFY_FACT_CACHE_REFRESH_MS", "500")),
+        "within_bound": max(stale)
+        <= int(os.environ.get("CERTVERIFY_FACT_CACHE_REFRESH_MS", "500")),
+    }
+
+
 # --- batch, import, plans -----------------------------------------------------------------------
 
 
+def _timed_batch(client: httpx.Client, body: bytes, key: str, accept: str | None) -> dict[str, Any]:
+    """One batch request, read as it arrives: status, type, time to first byte and in all."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    if accept:
+        headers["Accept"] = accept
+    started = time.perf_counter()
+    first = None
+    chunks = []
+    with client.stream("POST", "/v1/verifications/batch", content=body, headers=headers) as reply:
+        for chunk in reply.iter_raw():
+            if first is None and chunk:
+                first = time.perf_counter()
+            chunks.append(chunk)
+        ended = time.perf_counter()
+        status = reply.status_code
+        media = reply.headers.get("content-type", "").split(";")[0].strip()
+        encoding = reply.headers.get("content-encoding")
+    payload = b"".join(chunks)
+    items = None
+    if status == 200 and not encoding:
+        if media == NDJSON:
+            items = sum(1 for line in payload.splitlines() if line.strip())  # one per item
+        else:
+            items = len(json.loads(payload).get("results", []))
+    return {
+        "status": status,
+        "media_type": media,
+        "seconds": ended - started,
+        "ttfb": (first or ended) - started,
+        "items": items,
+        "bytes": len(payload),
+    }
+
+
 def batch(base: str, db: Database, numbers: Path, repeats: int = 3) -> dict[str, Any]:
-    """POST /v1/verifications/batch with 10,000 items drawn from the registry; wall time."""
+    """POST /v1/verifications/batch with 10,000 items drawn from the registry, `repeats` times,
+    as JSON and (when the server offers it) as NDJSON: wall time and time to first byte."""
     probe = httpx.post(f"{base}/v1/verifications/batch", json={"items": []}, timeout=30)
     if probe.status_code in (404, 405):
         return {"available": False, "note": "endpoint not available at run time"}
-    key = certverify(db.url, "keys", "create", "--role", "client", "--name", "bench").strip()
+    key = api_key(db, "client")
     rng = random.Random(10)
-    pool = numbers.read_text().split("\n")
-    items = [{"certificate_number": rng.choice(pool)} for _ in range(BATCH_ITEMS)]
-    times = []
-    status = None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        response = httpx.post(
-            f"{base}/v1/verifications/batch",
-            json={"items": items},
-            headers={"Authorization": f"Bearer {key}"},
-            timeout=300,
+    pool = [n for n in numbers.read_text().split("\n") if n]
+    body = json.dumps(
+        {"items": [{"certificate_number": rng.choice(pool)} for _ in range(BATCH_ITEMS)]}
+    ).encode()
+    out: dict[str, Any] = {"available": False, "items": BATCH_ITEMS}
+    with httpx.Client(base_url=base, timeout=600) as client:
+        for name, accept in (("json", "application/json"), ("ndjson", NDJSON)):
+            runs = []
+            for _ in range(repeats):
+                one = _timed_batch(client, body, key, accept)
+                runs.append(one)
+                if one["status"] != 200 or (name == "ndjson" and one["media_type"] != NDJSON):
+                    break
+            last = runs[-1]
+            if last["status"] != 200:
+                out[name] = {"available": False, "status": last["status"]}
+                continue
+            if name == "ndjson" and last["media_type"] != NDJSON:
+                out[name] = {"available": False, "note": f"server answered {last['media_type']}"}
+                continue
+            seconds = [r["seconds"] for r in runs]
+            ttfb = [r["ttfb"] for r in runs]
+            out[name] = {
+                "available": True,
+                "seconds": [round(s, 3) for s in seconds],
+                "median_s": round(statistics.median(seconds), 3),
+                "ttfb_s": [round(t, 3) for t in ttfb],
+                "ttfb_median_s": round(statistics.median(ttfb), 3),
+                "items_returned": [r["items"] for r in runs],
+                "bytes": last["bytes"],
+            }
+    # The figures of the JSON answer stay at the top level (the shape of earlier results).
+    if out.get("json", {}).get("available"):
+        out.update(
+            available=True,
+            status=200,
+            seconds=out["json"]["seconds"],
+            median_s=out["json"]["median_s"],
         )
-        times.append(time.perf_counter() - started)
-        status = response.status_code
-        if status != 200:
-            break
-        assert len(response.json()["results"]) == BATCH_ITEMS
-    return {
-        "available": status == 200,
-        "status": status,
-        "items": BATCH_ITEMS,
-        "seconds": [round(t, 3) for t in times],
-        "median_s": round(statistics.median(times), 3),
-    }
+    return out
 
 
 def import_rate(kind: str, pg_url: str, rows: int) -> dict[str, Any]:
@@ -471,10 +906,13 @@ def import_rate(kind: str, pg_url: str, rows: int) -> dict[str, Any]:
 
 
 def query_plans(db: Database) -> dict[str, list[str]]:
-    """EXPLAIN QUERY PLAN (SQLite) / EXPLAIN ANALYZE (PostgreSQL) of the hot-path statements."""
+    """EXPLAIN QUERY PLAN (SQLite) / EXPLAIN ANALYZE (PostgreSQL) of every statement the
+    verification's fact lookup issues (whatever their number) and of the accreditations'."""
     sys.path.insert(0, str(ROOT))
+    from sqlalchemy.orm import Session
+
+    import app.models  # noqa: F401  (every mapper)
     from app.repositories import accreditations, certificates
-    from app.services.verification.search import _organization_scores  # noqa: F401  (imports the models)
 
     engine = create_engine(db.url)
     captured: list[tuple[str, Any]] = []
@@ -489,15 +927,15 @@ def query_plans(db: Database) -> dict[str, list[str]]:
         key, cb_id = conn.execute(
             text("SELECT number_key, certification_body_id FROM certificates LIMIT 1 OFFSET 777")
         ).one()
-        from sqlalchemy.orm import Session
-
         with Session(bind=conn) as session:
-            for name in ("certificates", "sites", "status_events"):
-                captured.clear()
-                certificates.certificate_fact_rows_by_number_key(session, key)
-                wanted = {"certificates": 0, "sites": 1, "status_events": 2}[name]
-                statement, params = captured[wanted]
-                plans[name] = _explain(conn, prefix + statement, params)
+            captured.clear()
+            certificates.certificate_fact_rows_by_number_key(session, key)
+            statements = list(captured)
+            for index, (statement, params) in enumerate(statements, 1):
+                table = _main_table(statement)
+                plans[f"verification {index}/{len(statements)}: {table}"] = _explain(
+                    conn, prefix + statement, params
+                )
             captured.clear()
             accreditations.accreditations_of_certification_body(session, uuid.UUID(str(cb_id)))
             plans["accreditations (cached per CB)"] = _explain(
@@ -505,6 +943,14 @@ def query_plans(db: Database) -> dict[str, list[str]]:
             )
     engine.dispose()
     return plans
+
+
+def _main_table(statement: str) -> str:
+    words = statement.replace("\n", " ").split()
+    lowered = [w.lower() for w in words]
+    if "from" in lowered:
+        return words[lowered.index("from") + 1].strip('"')
+    return "statement"
 
 
 def _explain(conn: Any, statement: str, params: Any) -> list[str]:
@@ -547,74 +993,192 @@ def machine() -> dict[str, Any]:
         "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
         "python": platform.python_version(),
         "wrk": wrk_version.splitlines()[0] if wrk_version else "wrk",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 
 
-def run_size(kind: str, size: int, args: argparse.Namespace, command: str) -> dict[str, Any]:
+def bare_ceiling(db: Database, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+    """The bare FastAPI endpoint under the same uvicorn, wrk and worker count."""
+    bare = Server("bench.bare_app:app", db.url, workers, "bare")
+    try:
+        wrk(bare.base, None, "/v1/verify?certificate_number=", connections=8, duration=2)
+        return wrk(
+            bare.base,
+            None,
+            "/v1/verify?certificate_number=",
+            connections=args.connections,
+            duration=args.duration,
+        )
+    finally:
+        bare.stop()
+
+
+VERIFY = "/v1/verify?certificate_number="
+
+
+def verification_runs(
+    server: Server, files: dict[str, Path], args: argparse.Namespace, tag: str, profile_it: bool
+) -> dict[str, Any]:
+    """Warm the hot set into every worker, then hot-set and uniform verification under wrk."""
+    runs: dict[str, Any] = {}
+    # The hot set is what the caches hold: ask for each of its numbers once (every worker sees
+    # them within a few passes), then warm the server up under wrk.
+    warm_hot_set(server.base, files["hot"], passes=1 if server.workers == 1 else 2 * server.workers)
+    wrk(server.base, files["hot"], VERIFY, connections=8, duration=3)
+    for scenario in ("hot", "uniform"):
+        raw = DATA / f"profile-{tag}-{scenario}.txt"
+        spy = None
+        if profile_it:
+            raw.unlink(missing_ok=True)
+            spy = threading.Thread(
+                target=profile,
+                args=(server.worker_pids()[0], max(args.duration - 4, 3), raw),
+            )
+            spy.start()
+        runs[scenario] = wrk(
+            server.base,
+            files[scenario],
+            VERIFY,
+            connections=args.connections,
+            duration=args.duration,
+        )
+        if spy is not None:
+            spy.join()
+            runs[scenario]["profile"] = summarize_profile(raw)
+    return runs
+
+
+def redis_client(url: str) -> Any:
+    """A Redis client that answers PING, or None."""
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
+        client.ping()
+        return client
+    except Exception:  # any failure means: no Redis for the scale-out
+        return None
+
+
+def scale_out(db: Database, files: dict[str, Path], args: argparse.Namespace) -> dict[str, Any]:
+    """1, 2 and 4 workers (--scale-workers) with rate limits on and shared through Redis.
+
+    Quotas are set far above what the run sends, so the limiter does all its work (a Lua script
+    in Redis per request) and never refuses. Each worker count gets its own bare ceiling, the
+    hot-set and uniform runs, RSS per worker and the invalidation that crosses workers."""
+    redis = redis_client(args.redis_url)
+    if redis is None:
+        return {"available": False, "error": f"Redis unreachable at {args.redis_url}"}
+    prefix = f"certverify-bench-{RUN_ID}:"
+    env = {
+        "CERTVERIFY_RATE_LIMIT_ENABLED": "true",
+        "CERTVERIFY_REDIS_URL": args.redis_url,
+        "CERTVERIFY_REDIS_KEY_PREFIX": prefix,
+        "CERTVERIFY_RATE_LIMIT_ANONYMOUS": UNLIMITED,
+        "CERTVERIFY_RATE_LIMIT_KEYED": UNLIMITED,
+        "CERTVERIFY_RATE_LIMIT_BATCH_ITEMS": UNLIMITED,
+    }
+    out: dict[str, Any] = {
+        "available": True,
+        "redis_url": args.redis_url,
+        "rate_limits": {k.removeprefix("CERTVERIFY_"): v for k, v in env.items()},
+        "cpus": os.cpu_count(),
+        "workers": {},
+    }
+    hot_number = next(n for n in files["hot"].read_text().splitlines() if n)
+    for workers in args.scale_workers:
+        log(f"{db.kind} scale-out: {workers} worker(s), rate limits through Redis")
+        runs: dict[str, Any] = {"bare": bare_ceiling(db, workers, args)}
+        server = Server("app.main:app", db.url, workers, f"scale-{db.kind}-{workers}", env=env)
+        try:
+            probe = httpx.get(
+                f"{server.base}/v1/verify", params={"certificate_number": hot_number}, timeout=60
+            )
+            runs["ratelimit_header"] = probe.headers.get("ratelimit")
+            runs.update(verification_runs(server, files, args, f"scale-{db.kind}-{workers}", False))
+            runs.update(server.memory())
+            runs["invalidation"] = guarded(
+                "invalidation", invalidation_across_workers, server.base, db, workers
+            )
+        finally:
+            server.stop()
+        keys = list(redis.scan_iter(match=f"{prefix}*", count=1000))
+        runs["redis_keys"] = len(keys)
+        for chunk in range(0, len(keys), 500):
+            redis.delete(*keys[chunk : chunk + 500])
+        out["workers"][str(workers)] = runs
+    one = out["workers"].get("1")
+    if one:
+        for workers, runs in out["workers"].items():
+            if workers == "1":
+                continue
+            out[f"ratio_{workers}_1"] = {
+                scenario: round(runs[scenario]["rps"] / one[scenario]["rps"], 2)
+                for scenario in ("bare", "hot", "uniform")
+                if runs.get(scenario) and one.get(scenario) and one[scenario]["rps"]
+            }
+    return out
+
+
+def run_size(
+    kind: str, size: int, args: argparse.Namespace, command: str, previous: dict[str, Any] | None
+) -> dict[str, Any]:
     """Everything measured for one database kind and registry size."""
     name = f"registry-{size}" if kind == "sqlite" else f"certverify_bench_{size}"
     db = Database(kind, name, args.pg_url)
-    build_seconds = build_registry(db, size, args.rebuild)
+    build = build_registry(db, size, args.rebuild, args.reuse_built)
     files = draw_inputs(db, size)
-    result: dict[str, Any] = {
-        "database": kind,
-        "size": size,
-        "command": command,
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "build_seconds": build_seconds,
-        "database_mib": round(db.size_bytes() / 2**20, 1),
-        "runs": {},
-    }
-    verify_prefix = "/v1/verify?certificate_number="
-    for workers in args.workers:
+    parts = args.parts
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    if previous:
+        # A partial run (--only) keeps the other figures and the command that measured them,
+        # and records what it measured again, when, with which command.
+        result = previous
+        result.setdefault("partial_runs", []).append(
+            {"command": command, "measured_at": now, "parts": sorted(parts), "commit": git_commit()}
+        )
+    else:
+        result = {
+            "runs": {},
+            "command": command,
+            "measured_at": now,
+            "commit": git_commit(),
+            "machine": machine(),
+            "parts": sorted(parts),
+        }
+    result.update(
+        database=kind,
+        size=size,
+        build=build,
+        build_seconds=build.get("build_seconds"),
+        database_mib=round(db.size_bytes() / 2**20, 1),
+    )
+    if db.kind == "postgres":
+        result["relations"] = guarded("relation sizes", relation_sizes, db)
+    if build.get("bulk_import"):
+        result["bulk_import"] = build["bulk_import"]
+    served = parts & {"verify", "search", "write-search", "batch", "stack"}
+    # Search, batch, writes and the stack run on one worker; more workers only verify.
+    counts = [w for w in args.workers if w == 1 or "verify" in parts] if served else []
+    for workers in counts:
         log(f"{kind} {size:,}: {workers} worker(s)")
-        bare = Server("bench.bare_app:app", db.url, workers, "bare")
-        try:
-            wrk(bare.base, None, "/v1/verify?certificate_number=", connections=8, duration=2)
-            bare_run = wrk(
-                bare.base,
-                None,
-                "/v1/verify?certificate_number=",
-                connections=args.connections,
-                duration=args.duration,
-            )
-        finally:
-            bare.stop()
+        runs: dict[str, Any] = dict(result["runs"].get(str(workers), {}))
+        if "verify" in parts:
+            runs["bare"] = bare_ceiling(db, workers, args)
         server = Server("app.main:app", db.url, workers, f"server-{kind}-{size}-{workers}")
-        runs: dict[str, Any] = {"bare": bare_run}
         try:
             runs["rss_idle_mib"] = round(server.rss_bytes() / 2**20, 1)
-            # The hot set is what the caches hold: ask for each of its numbers once (every
-            # worker sees them within a few passes), then warm the server up under wrk.
-            warm_hot_set(server.base, files["hot"], passes=1 if workers == 1 else 4)
-            wrk(server.base, files["hot"], verify_prefix, connections=8, duration=3)
-            for scenario in ("hot", "uniform"):
-                raw = DATA / f"profile-{kind}-{size}-{workers}-{scenario}.txt"
-                spy = None
-                if args.profile and workers == 1:
-                    raw.unlink(missing_ok=True)
-                    spy = threading.Thread(
-                        target=profile,
-                        args=(server.worker_pids()[0], max(args.duration - 4, 3), raw),
-                    )
-                    spy.start()
-                runs[scenario] = wrk(
-                    server.base,
-                    files[scenario],
-                    verify_prefix,
-                    connections=args.connections,
-                    duration=args.duration,
+            if "verify" in parts:
+                tag = f"{kind}-{size}-{workers}"
+                runs.update(
+                    verification_runs(server, files, args, tag, args.profile and workers == 1)
                 )
-                if spy is not None:
-                    spy.join()
-                    runs[scenario]["profile"] = summarize_profile(raw)
-            if workers == 1:
-                # The first search after a write builds the name index: warm it, then measure.
+            if workers == 1 and "search" in parts:
+                # Warm whatever the search keeps (an index, the ORM), then measure.
                 httpx.get(
                     f"{server.base}/v1/certificates",
                     params={"organization": "warm up", "page_size": 20},
-                    timeout=300,
+                    timeout=600,
                 )
                 runs["search"] = wrk(
                     server.base,
@@ -623,51 +1187,142 @@ def run_size(kind: str, size: int, args: argparse.Namespace, command: str) -> di
                     connections=args.search_connections,
                     duration=args.duration,
                 )
-                runs["batch"] = batch(server.base, db, files["uniform"])
-            runs["rss_mib"] = round(server.rss_bytes() / 2**20, 1)
+            if workers == 1 and "batch" in parts:
+                runs["batch"] = guarded("batch", batch, server.base, db, files["uniform"])
+            if workers == 1 and "write-search" in parts and args.write_searches:
+                runs["search_after_write"] = guarded(
+                    "search after a write",
+                    search_after_write,
+                    server.base,
+                    db,
+                    args.write_searches,
+                )
+            runs.update(server.memory())
         finally:
             server.stop()
-        if workers == 1 and args.stack:
-            runs["stack"] = stack_references(db, files["hot"], args)
+        if workers == 1 and "stack" in parts and args.stack:
+            runs["stack"] = guarded("stack", stack_references, db, files["hot"], args)
         result["runs"][str(workers)] = runs
-    if args.plans:
-        result["plans"] = query_plans(db)
+    if "scale-out" in parts and args.scale_out and kind in args.scale_out_databases:
+        result["scale_out"] = scale_out(db, files, args)
+    if "plans" in parts and args.plans:
+        result["plans"] = guarded("plans", query_plans, db)
     if not args.keep:
         db.drop()
     return result
 
 
+def preflight(args: argparse.Namespace) -> None:
+    """Say at once what a fresh machine lacks, instead of failing an hour into the run."""
+    if "postgres" in args.databases.split(","):
+        try:
+            engine = create_engine(args.pg_url, connect_args={"connect_timeout": 5})
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+        except Exception as exc:  # the message names the URL and the way out
+            raise SystemExit(
+                f"bench: PostgreSQL is not reachable at {make_url(args.pg_url)!r} ({exc}); "
+                "start it, pass --pg-url (or CERTVERIFY_BENCH_PG_URL), or run "
+                "--databases sqlite"
+            ) from exc
+    wants_redis = "scale-out" in args.parts and args.scale_out
+    scaled = args.scale_out_databases & set(args.databases.split(","))
+    if wants_redis and scaled and redis_client(args.redis_url) is None:
+        log(
+            f"Redis is not reachable at {args.redis_url}: the scale-out will be reported as "
+            "not measured (start Redis or pass --redis-url / CERTVERIFY_BENCH_REDIS_URL)"
+        )
+
+
 def main() -> None:
     """Parse the options, run every database and size, write the results and the report."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10000,100000")
-    parser.add_argument("--databases", default="sqlite")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--duration", type=int, default=10, help="Seconds per wrk run.")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--search-connections", type=int, default=4)
-    parser.add_argument("--workers", default="1,2")
+    parser.add_argument("--workers", default="1,2", help="Worker counts (rate limits off).")
+    parser.add_argument(
+        "--scale-workers", default="1,2,4", help="Scale-out worker counts (Redis rate limits)."
+    )
+    parser.add_argument("--scale-out-databases", default="postgres")
+    parser.add_argument("--no-scale-out", dest="scale_out", action="store_false")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("CERTVERIFY_BENCH_REDIS_URL", REDIS_DEFAULT)
+    )
+    parser.add_argument(
+        "--write-searches", type=int, default=20, help="Writes, each followed by a timed search."
+    )
     parser.add_argument("--pg-url", default=os.environ.get("CERTVERIFY_BENCH_PG_URL", PG_DEFAULT))
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS)
-    parser.add_argument("--rebuild", action="store_true", help="Rebuild cached SQLite registries.")
-    parser.add_argument("--keep", action="store_true", help="Keep PostgreSQL databases.")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"Comma-separated parts to measure ({', '.join(PARTS)}); the others keep the "
+        "figures already in bench/results/<database>-<size>.json.",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="Rebuild kept registries.")
+    parser.add_argument(
+        "--reuse-built",
+        action="store_true",
+        help="Reuse a kept registry built from other (or uncommitted) code on the same migrations.",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="Keep PostgreSQL databases (reused by the next run)."
+    )
     parser.add_argument("--no-profile", dest="profile", action="store_false")
     parser.add_argument("--no-plans", dest="plans", action="store_false")
     parser.add_argument("--no-stack", dest="stack", action="store_false")
+    parser.add_argument("--no-report", dest="report", action="store_false")
     args = parser.parse_args()
-    args.workers = [int(w) for w in args.workers.split(",")]
+    args.workers = [int(w) for w in args.workers.split(",") if w]
+    args.scale_workers = [int(w) for w in args.scale_workers.split(",") if w]
+    args.scale_out_databases = set(args.scale_out_databases.split(","))
+    args.parts = {p.strip() for p in args.only.split(",") if p.strip()}
+    unknown = args.parts - set(PARTS)
+    if unknown:
+        parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}; parts: {PARTS}")
+    partial = args.parts != set(PARTS)
+    preflight(args)
+    # SIGTERM (make interrupted, a CI timeout) unwinds like Ctrl-C: servers are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     command = "python bench/run.py " + shlex.join(sys.argv[1:])
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
     for kind in args.databases.split(","):
-        for size in (int(s) for s in args.sizes.split(",")):
-            result = run_size(kind, size, args, command)
-            if size == max(int(s) for s in args.sizes.split(",")) and args.import_rows:
-                log(f"{kind}: import rate ({args.import_rows:,} rows)")
-                result["import"] = import_rate(kind, args.pg_url, args.import_rows)
+        for size in sizes:
             out = RESULTS / f"{kind}-{size}.json"
+            previous = json.loads(out.read_text()) if partial and out.exists() else None
+            if args.parts == {"import"}:  # the import needs no registry of this size
+                if size != max(sizes):
+                    continue
+                result = previous or {"database": kind, "size": size, "runs": {}}
+                result.setdefault("partial_runs", []).append(
+                    {
+                        "command": command,
+                        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                        "parts": ["import"],
+                        "commit": git_commit(),
+                    }
+                )
+                result.setdefault("command", command)
+                result.setdefault("measured_at", result["partial_runs"][-1]["measured_at"])
+                result.setdefault("machine", machine())
+                result.setdefault("database_mib", 0.0)
+            else:
+                result = run_size(kind, size, args, command, previous)
+            if size == max(sizes) and args.import_rows and "import" in args.parts:
+                log(f"{kind}: import rate ({args.import_rows:,} rows)")
+                result["import"] = guarded(
+                    "import", import_rate, kind, args.pg_url, args.import_rows
+                )
             out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
             log(f"wrote {out.relative_to(ROOT)}")
-    subprocess.run([sys.executable, str(BENCH / "report.py")], check=True, cwd=ROOT)
+    if args.report:
+        subprocess.run([sys.executable, str(BENCH / "report.py")], check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":
