@@ -131,6 +131,15 @@ def _chunks(ids: list[uuid.UUID]) -> Iterator[list[uuid.UUID]]:
         yield ids[start : start + CHUNK]
 
 
+_LOCK_ORGANIZATIONS = text(
+    "SELECT o.id FROM organizations o WHERE o.id IN"
+    " (SELECT c.organization_id FROM certificates c WHERE c.id IN :ids)"
+    " ORDER BY o.id FOR NO KEY UPDATE"
+).bindparams(_IDS)
+"""PostgreSQL: lock the organisations of these certificates (sorted, so writers queue in one
+order) before their facts rows are computed."""
+
+
 def refresh_certificate_facts(
     session: Session, certificate_ids: Iterable[uuid.UUID], *, organizations_included: bool = False
 ) -> None:
@@ -148,6 +157,14 @@ def refresh_certificate_facts(
         session.flush()
     conn = session.connection()
     sql = _sql(conn)
+    if conn.dialect.name == "postgresql":
+        # Writers of one organisation's certificates take turns here. Under READ COMMITTED each
+        # statement reads the data committed when it starts: without the lock, a writer whose
+        # upsert waits on a facts row another writer holds would, once that one commits, write
+        # the row it computed before (a withdrawal committed meanwhile undone in the row). The
+        # statements below start after the wait, so they read the other writer's commit.
+        for chunk in _chunks(sorted(wanted)):
+            conn.execute(_LOCK_ORGANIZATIONS, {"ids": chunk})
     every = set(wanted)
     if not organizations_included:
         for chunk in _chunks(sorted(wanted)):
