@@ -8,22 +8,25 @@ The questions the search asks (app/services/verification/search.py) are below it
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
+    String,
     Table,
     and_,
     bindparam,
     delete,
     exists,
     func,
+    literal_column,
     select,
     text,
 )
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.names import fold_name
@@ -255,21 +258,39 @@ def vocabulary_candidates(
     return [(int(n), str(word), bool(prefix)) for n, word, prefix in rows]
 
 
+def _one_of(session: Session, column: Any, name: str) -> Any:
+    """`column` equals one of the words bound as ONE parameter (a PostgreSQL array, a JSON
+    array read by SQLite's json_each), however many words a query word matched: an expanding
+    IN would bind one parameter per word and could pass the engines' limits (32,766 on
+    SQLite) for a long query of common prefixes."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == func.any(bindparam(name, type_=postgresql.ARRAY(String)))
+    words: Any = select(literal_column("value")).select_from(func.json_each(bindparam(name)))
+    return column.in_(words.scalar_subquery())
+
+
+def _words_parameter(session: Session, words: Sequence[str]) -> Any:
+    """The bound value `_one_of` expects."""
+    if session.get_bind().dialect.name == "postgresql":
+        return list(words)
+    return json.dumps(list(words))
+
+
 def posting_counts(session: Session, word_sets: Sequence[Sequence[str]], cap: int) -> list[int]:
     """For each set of words, how many names or aliases contain one of them, counted up to
     `cap` (one statement)."""
     term = OrganizationSearchTerm
     columns = []
-    params: dict[str, list[str]] = {}
+    params: dict[str, Any] = {}
     for n, words in enumerate(word_sets):
         postings = (
             select(term.organization_id)
-            .where(term.word.in_(bindparam(f"c{n}", expanding=True)))
+            .where(_one_of(session, term.word, f"c{n}"))
             .limit(cap)
             .subquery()
         )
         columns.append(select(func.count()).select_from(postings).scalar_subquery())
-        params[f"c{n}"] = list(words)
+        params[f"c{n}"] = _words_parameter(session, words)
     return [int(count) for count in session.execute(select(*columns), params).one()]
 
 
@@ -292,20 +313,18 @@ def public_names_containing(
     checked per candidate through the (organization_id, position, word) index, in the database.
     """
     name, term = OrganizationSearchName, OrganizationSearchTerm
-    found = select(term.organization_id, term.position).where(
-        term.word.in_(bindparam("w0", expanding=True))
-    )
-    params: dict[str, list[str]] = {"w0": list(word_sets[0])}
+    found = select(term.organization_id, term.position).where(_one_of(session, term.word, "w0"))
+    params: dict[str, Any] = {"w0": _words_parameter(session, word_sets[0])}
     for n, words in enumerate(word_sets[1:], start=1):
         other = aliased(OrganizationSearchTerm)
         found = found.where(
             exists().where(
                 other.organization_id == term.organization_id,
                 other.position == term.position,
-                other.word.in_(bindparam(f"w{n}", expanding=True)),
+                _one_of(session, other.word, f"w{n}"),
             )
         )
-        params[f"w{n}"] = list(words)
+        params[f"w{n}"] = _words_parameter(session, words)
     if certification_body_id is not None:
         found = found.join(Organization, Organization.id == term.organization_id).where(
             Organization.certification_body_id == certification_body_id

@@ -367,3 +367,37 @@ def test_refresh_of_a_thousand_organisations_is_set_based(
     ]
     assert terms_of(ids[1]) == [("alias", 1), ("bulkrenamed", 0), ("renamed", 1), ("trading", 0)]
     assert _found(session, "bulkrenamed") == []  # indexed, but no public certificate
+
+
+def test_a_query_word_matching_more_words_than_the_engine_binds_is_answered(
+    session: Session, connection: Connection
+) -> None:
+    """A query word of 3+ letters matches every word it begins: at 1M organisations a common
+    prefix begins thousands, and a 200-character query holds up to 50 of them. The matched
+    words are bound as one parameter per query word, never one each: an expanding IN binds one
+    per word and passes the engines' limits (psycopg 65,535; SQLite 32,766 by default), which
+    made a long query of common prefixes a 500 for an anonymous search."""
+    cb = make_cb(session, "Prefix Flood Certification Ltd", "PFXC")
+    session.execute(insert(OrganizationSearchWord), [{"word": f"pfx{n:05d}"} for n in range(3_000)])
+    make_certificate(
+        session,
+        cb,
+        "PFX-1",
+        organization={"name": "Pfx00017 Trading Ltd", "country": "GB", "aliases": []},
+    )
+    bound: list[int] = []
+
+    def note(_conn: object, _cursor: object, _sql: str, parameters: object, *_: object) -> None:
+        size = len(parameters) if isinstance(parameters, (dict, list, tuple)) else 0
+        bound.append(size)
+
+    event.listen(connection, "before_cursor_execute", note)
+    try:
+        found = search._organization_scores(session, "pfx trading", None)
+    finally:
+        event.remove(connection, "before_cursor_execute", note)
+    owner = session.scalars(
+        select(Organization.id).where(Organization.name == "Pfx00017 Trading Ltd")
+    ).one()
+    assert list(found) == [owner]
+    assert max(bound) < 20, bound
