@@ -306,7 +306,7 @@ def build_registry(
         share, extra = divmod(size - demo, len(BULK_CBS))
         for index, cb in enumerate(BULK_CBS):
             rows = share + (1 if index < extra else 0)
-            csv_path = DATA / f"bulk-{cb}.csv"
+            csv_path = DATA / f"bulk-{db.kind}-{size}-{cb}.csv"
             subprocess.run(
                 [
                     sys.executable,

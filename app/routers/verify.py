@@ -105,7 +105,7 @@ async def verification_query(http_request: Request) -> VerificationRequestIn:
     if parsed is None:
         parsed = _verification_request(http_request)
         if len(_parsed_queries) >= PARSED_QUERIES_KEPT:
-            del _parsed_queries[next(iter(_parsed_queries))]
+            _parsed_queries.pop(next(iter(_parsed_queries), b""), None)
         _parsed_queries[query_string] = parsed
     return parsed
 

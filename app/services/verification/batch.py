@@ -416,7 +416,7 @@ class BatchStream:
                 continue
             try:
                 answer = _verify(facts, request=item, now=checked_at, sign=sign)
-                encoded = orjson.dumps(answer)
+                encoded = _encoded(answer)
             except DATABASE_ERRORS:
                 raise
             except Exception:
