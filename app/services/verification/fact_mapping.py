@@ -38,6 +38,7 @@ from app.domain.normalize import standard_code_key
 from app.models import Accreditation, AccreditationBody, Standard
 from app.reference import load_lookalike_bodies, load_reference_data
 from app.repositories.certificates import (
+    CertificateFactRow,
     CertificateFactRows,
     CertificateFactsRow,
     StatusEventRow,
@@ -163,6 +164,29 @@ def accreditation_fact(acc: Accreditation) -> AccreditationFact:
     )
 
 
+def _issuer(row: CertificateFactRow | CertificateFactsRow) -> CertificationBodyFact:
+    """The issuing CB of a certificate's row (both read paths join it by primary key)."""
+    return CertificationBodyFact(
+        id=str(row.certification_body_id),
+        name=row.certification_body_name,
+        acronym=row.certification_body_acronym,
+    )
+
+
+def _edition(row: CertificateFactRow | CertificateFactsRow) -> StandardFact:
+    """The standard edition of a certificate's row (both read paths join it by primary key)."""
+    return StandardFact(
+        code=row.standard_code,
+        edition=row.standard_edition,
+        transition_deadline=row.transition_deadline,
+        superseded_by=row.superseded_by,
+        transition_deadline_earliest=row.transition_deadline_earliest,
+        transition_rule_source=row.transition_rule_source,
+        transition_sources=row.standard_source,
+        in_mla_scope=row.in_mla_scope,
+    )
+
+
 def certificate_facts(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
     """Each certificate of the fact rows with its CB, standard, organisation, sites and status
     history, in the rows' order: the one place a CertificateFact is made."""
@@ -179,21 +203,8 @@ def certificate_facts(rows: CertificateFactRows) -> tuple[CertificateFact, ...]:
             id=str(row.id),
             certificate_number=row.certificate_number,
             number_key=row.number_key,
-            certification_body=CertificationBodyFact(
-                id=str(row.certification_body_id),
-                name=row.certification_body_name,
-                acronym=row.certification_body_acronym,
-            ),
-            standard=StandardFact(
-                code=row.standard_code,
-                edition=row.standard_edition,
-                transition_deadline=row.transition_deadline,
-                superseded_by=row.superseded_by,
-                transition_deadline_earliest=row.transition_deadline_earliest,
-                transition_rule_source=row.transition_rule_source,
-                transition_sources=row.standard_source,
-                in_mla_scope=row.in_mla_scope,
-            ),
+            certification_body=_issuer(row),
+            standard=_edition(row),
             organization_name=row.organization_name,
             organization_country=row.organization_country,
             organization_aliases=tuple(row.organization_aliases or ()),
@@ -249,21 +260,8 @@ def certificate_facts_of_rows(rows: Iterable[CertificateFactsRow]) -> tuple[Cert
                 id=str(row.id),
                 certificate_number=number,
                 number_key=row.number_key,
-                certification_body=CertificationBodyFact(
-                    id=str(row.certification_body_id),
-                    name=row.certification_body_name,
-                    acronym=row.certification_body_acronym,
-                ),
-                standard=StandardFact(
-                    code=row.standard_code,
-                    edition=row.standard_edition,
-                    transition_deadline=row.transition_deadline,
-                    superseded_by=row.superseded_by,
-                    transition_deadline_earliest=row.transition_deadline_earliest,
-                    transition_rule_source=row.transition_rule_source,
-                    transition_sources=row.standard_source,
-                    in_mla_scope=row.in_mla_scope,
-                ),
+                certification_body=_issuer(row),
+                standard=_edition(row),
                 organization_name=org_name,
                 organization_country=org_country,
                 organization_aliases=tuple(aliases or ()),
